@@ -1,0 +1,111 @@
+import type { SQSRecord } from 'aws-lambda';
+import { decodeRestEnvelope, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
+import { MessageDecodeError } from './message-decode-error.ts';
+import type { ReplayRequest } from './replay-request.ts';
+
+export type MessageShape = 'rest-envelope-v1' | 'http-api-v2' | 'legacy-v1' | 'legacy-v2';
+
+export type DecodedMessage =
+  | { kind: 'request'; shape: MessageShape; request: ReplayRequest }
+  /** Not a shape API Gateway makes (sent by hand): logged and acknowledged. */
+  | { kind: 'unrecognized'; payload: unknown };
+
+export const httpApiSource = 'HttpApiV2SQSLambda';
+/** HTTP API message attributes carrying a request header are named `h.<header-name>`. */
+export const headerAttributePrefix = 'h.';
+
+/**
+ * Turns an SQS record back into the request API Gateway received, for every shape in the
+ * README's "Queue message formats". Throws `MessageDecodeError` for a message that claims a
+ * known shape but is broken.
+ */
+export function decodeRecord(record: SQSRecord): DecodedMessage {
+  if (attribute(record, 'source') === httpApiSource) {
+    return { kind: 'request', shape: 'http-api-v2', request: decodeHttpApiMessage(record) };
+  }
+  const payload = parseJson(record.body);
+  if (!isObject(payload)) return { kind: 'unrecognized', payload };
+  if (isRestEnvelope(payload)) return { kind: 'request', shape: 'rest-envelope-v1', request: decodeRestEnvelope(payload) };
+  if (payload.source === restEnvelopeSource) return { kind: 'request', shape: 'legacy-v1', request: decodeLegacyV1(payload) };
+  if (payload.source === httpApiSource) return { kind: 'request', shape: 'legacy-v2', request: decodeLegacyV2(payload) };
+  return { kind: 'unrecognized', payload };
+}
+
+function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
+  const problems: string[] = [];
+  const method = attribute(record, 'method');
+  const path = attribute(record, 'path');
+  const requestTime = Number(attribute(record, 'requestTime'));
+  if (!method || !/^[A-Z]{1,16}$/.test(method)) problems.push('attribute method must be an HTTP method token');
+  if (!path?.startsWith('/')) problems.push('attribute path must start with "/"');
+  if (!Number.isFinite(requestTime) || requestTime <= 0) problems.push('attribute requestTime must be epoch milliseconds');
+
+  const headers: Record<string, string> = {};
+  const contentType = attribute(record, 'contentType');
+  if (contentType) headers['content-type'] = contentType;
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (!name.startsWith(headerAttributePrefix)) continue;
+    const header = name.slice(headerAttributePrefix.length).toLowerCase();
+    const text = value.stringValue ?? '';
+    if (/[\r\n\0]/.test(text)) problems.push(`attribute ${name} contains CR, LF or NUL`);
+    else if (text !== '') headers[header] = text;
+  }
+  if (problems.length > 0) throw new MessageDecodeError('http-api-v2', problems);
+
+  const sourceIp = attribute(record, 'sourceIp');
+  const requestId = attribute(record, 'requestId');
+  return {
+    method: method!,
+    path: path!,
+    query: [],
+    headers,
+    body: Buffer.from(record.body, 'utf8'),
+    receivedAt: requestTime,
+    ...(sourceIp ? { sourceIp } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+function decodeLegacyV1(payload: Record<string, unknown>): ReplayRequest {
+  const { base64payload, jsonPayload, contentType } = payload;
+  const problems: string[] = [];
+  if (base64payload !== undefined && (typeof base64payload !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64payload))) {
+    problems.push('base64payload must be a base64 string');
+  }
+  if (base64payload === undefined && jsonPayload === undefined) problems.push('jsonPayload or base64payload is required');
+  if (contentType !== undefined && (typeof contentType !== 'string' || /[\r\n\0]/.test(contentType))) {
+    problems.push('contentType must be a single-line string');
+  }
+  if (problems.length > 0) throw new MessageDecodeError('legacy-v1', problems);
+
+  const body = typeof base64payload === 'string' ? Buffer.from(base64payload, 'base64') : Buffer.from(JSON.stringify(jsonPayload), 'utf8');
+  return webhookPost(body, (contentType as string | undefined) ?? 'application/json');
+}
+
+function decodeLegacyV2(payload: Record<string, unknown>): ReplayRequest {
+  if (!('MessageBody' in payload)) throw new MessageDecodeError('legacy-v2', ['MessageBody is required']);
+  const { MessageBody } = payload;
+  const text = typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody);
+  return webhookPost(Buffer.from(text, 'utf8'), 'application/json');
+}
+
+function webhookPost(body: Buffer, contentType: string): ReplayRequest {
+  return { method: 'POST', path: '/webhook', query: [], headers: { 'content-type': contentType }, body };
+}
+
+function attribute(record: SQSRecord, name: string): string | undefined {
+  return record.messageAttributes?.[name]?.stringValue;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON: the payload is the text itself (design: "parse as JSON if it parses, else text").
+    return text;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,12 @@
+/** A queue message that claims a known shape but cannot be turned back into a request. */
+export class MessageDecodeError extends Error {
+  readonly shape: string;
+  readonly problems: readonly string[];
+
+  constructor(shape: string, problems: readonly string[]) {
+    super(`Undecodable ${shape} message: ${problems.join('; ')}`);
+    this.name = 'MessageDecodeError';
+    this.shape = shape;
+    this.problems = problems;
+  }
+}

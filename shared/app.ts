@@ -1,0 +1,36 @@
+import Koa from 'koa';
+import { bodyReader } from './body.ts';
+import { errorHandler } from './error-handler.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { requestContext } from './request-context.ts';
+import { apiRoutes } from './routes/api.ts';
+import { serviceRoutes, type HealthChecks, type ServiceInfo } from './routes/service.ts';
+import { webhookRoutes } from './routes/webhook.ts';
+
+export interface AppDeps {
+  service: ServiceInfo;
+  logger?: Logger;
+  /** Largest accepted body in bytes; larger answers 413. */
+  bodyLimit?: number;
+  health?: HealthChecks;
+}
+
+/**
+ * Builds the Koa app served directly, by the HTTP function and by the queue worker. It reads
+ * no environment and never listens: adapters call `app.callback()`.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  const logger = deps.logger ?? createLogger();
+  // Errors are answered by errorHandler; Koa's default handler would print them to stderr again.
+  app.silent = true;
+
+  app.use(requestContext(logger));
+  app.use(errorHandler());
+  app.use(bodyReader({ limit: deps.bodyLimit }));
+  for (const router of [serviceRoutes(deps.service, deps.health ?? {}), webhookRoutes(), apiRoutes()]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

@@ -1,0 +1,49 @@
+/**
+ * One error type for the whole service: an HTTP status, a stable machine-readable `code`,
+ * and whether the message may reach the client (`expose`, true below 500).
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly expose: boolean;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.expose = status < 500;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** The request is malformed: bad JSON, a body that cannot be read. */
+export class BadRequestError extends AppError {
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(400, code, message, options);
+  }
+}
+
+/** The caller could not be authenticated (bad token, bad signature). */
+export class UnauthorizedError extends AppError {
+  constructor(code: string, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(401, code, message, options);
+  }
+}
+
+/** Configuration is missing or invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options: { cause?: unknown } = {}) {
+    super(`Invalid configuration:\n- ${problems.join('\n- ')}`, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from './logger.ts';
+import { getOrigin } from './origin.ts';
+
+// A caller-supplied id is echoed into logs and headers, so only a short token is accepted.
+const acceptableRequestId = /^[\w.:-]{1,128}$/;
+
+/**
+ * Gives every request an id (`x-request-id` if the caller sent a sane one, else the API
+ * Gateway request id, else a new UUID), puts the adapter's origin into `ctx.state`, and
+ * writes one access log line per request.
+ */
+export function requestContext(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    const origin = getOrigin(ctx.req);
+    const incoming = ctx.get('x-request-id');
+    const requestId = acceptableRequestId.test(incoming) ? incoming : (origin.requestId ?? randomUUID());
+
+    ctx.state.requestId = requestId;
+    ctx.state.receivedAt = origin.receivedAt ?? Date.now();
+    if (origin.queue) ctx.state.queue = origin.queue;
+    ctx.state.logger = logger.child({ requestId, ...(origin.queue ? { messageId: origin.queue.messageId } : {}) });
+    ctx.set('x-request-id', requestId);
+
+    try {
+      await next();
+    } finally {
+      (ctx.state.logger as Logger).info('request', {
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+    }
+  };
+}
