@@ -102,7 +102,7 @@ export function makeApiGatewayV2Event(spec: RequestSpec = {}): APIGatewayProxyEv
       timeEpoch: 1_764_000_000_000,
     },
     ...(encodeBody(spec) as { body?: string; isBase64Encoded: boolean }),
-  } as APIGatewayProxyEventV2;
+  };
 }
 
 /** An HTTP API payload 1.0 event: the v1 shape with `version: "1.0"`; `path` keeps a named stage. */
