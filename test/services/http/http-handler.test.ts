@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import Koa from 'koa';
+import { createHttpHandler } from '../../../services/http/http-handler.ts';
+import { makeApiGatewayV1Event, makeApiGatewayV2Event, makeHttpApiV1Event, type RequestSpec } from '../../factories/api-gateway.ts';
+import { makeApp } from '../../factories/app.ts';
+import { makeLambdaContext } from '../../factories/lambda-context.ts';
+
+interface ProxyResult {
+  statusCode: number;
+  body: string;
+  isBase64Encoded: boolean;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  cookies?: string[];
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const flavours = {
+  'REST v1': makeApiGatewayV1Event,
+  'HTTP API v2': makeApiGatewayV2Event,
+  'HTTP API payload 1.0': makeHttpApiV1Event,
+};
+
+function header(result: ProxyResult, name: string): string | undefined {
+  return result.headers?.[name] ?? result.multiValueHeaders?.[name]?.join(',');
+}
+
+async function call(app: Koa, event: ReturnType<(typeof flavours)[keyof typeof flavours]>): Promise<ProxyResult> {
+  return (await createHttpHandler(app)(event, makeLambdaContext())) as ProxyResult;
+}
+
+describe('createHttpHandler', () => {
+  for (const [flavour, makeEvent] of Object.entries(flavours)) {
+    describe(flavour, () => {
+      const send = (spec: RequestSpec) => call(makeApp().app, makeEvent(spec));
+
+      it('answers GET /health with 200 JSON', async () => {
+        const res = await send({ path: '/health' });
+
+        expect(res.statusCode).to.equal(200);
+        expect(JSON.parse(res.body)).to.include({ status: 'ok' });
+        expect(header(res, 'content-type')).to.equal('application/json; charset=utf-8');
+      });
+
+      it('strips a named stage so the app sees the route path', async () => {
+        const res = await send({ path: '/api/orders/7', stage: 'prod' });
+
+        expect(res.statusCode).to.equal(200);
+        expect(JSON.parse(res.body)).to.deep.include({ path: '/api/orders/7' });
+      });
+
+      it('passes repeated query keys through', async () => {
+        const res = await send({ path: '/api/search', query: [['tag', 'a'], ['tag', 'b'], ['q', 'x y']] });
+
+        expect(JSON.parse(res.body)).to.deep.include({ query: { tag: ['a', 'b'], q: 'x y' } });
+      });
+
+      const bodies: [string, string, Buffer][] = [
+        ['JSON', 'application/json', Buffer.from('{"id":"evt_1","object":"event"}')],
+        ['a form with +, & and % in values', 'application/x-www-form-urlencoded', Buffer.from('Body=1%2B1%3D2+%26+100%25&To=%2B15550001111')],
+        ['UTF-8 with non-ASCII characters', 'text/plain; charset=utf-8', Buffer.from('Zahlung über 42 € — 東京 ✓', 'utf8')],
+      ];
+      for (const [name, contentType, body] of bodies) {
+        it(`answers the SHA-256 of the exact bytes of ${name}`, async () => {
+          const res = await send({ method: 'POST', path: '/webhook', headers: { 'Content-Type': contentType }, body: body.toString('utf8') });
+
+          expect(res.statusCode).to.equal(200);
+          expect(JSON.parse(res.body)).to.deep.equal({ received: true, bytes: body.length, sha256: sha256(body), contentType });
+        });
+      }
+
+      it('decodes a base64 body to its exact bytes', async () => {
+        const body = Buffer.from([0x00, 0xff, 0x10, 0x80, 0xc3]);
+
+        const res = await send({ method: 'POST', path: '/webhook', headers: { 'Content-Type': 'application/octet-stream' }, body, base64: true });
+
+        expect(JSON.parse(res.body)).to.include({ bytes: 5, sha256: sha256(body) });
+      });
+
+      it('answers 400 invalid_json for malformed JSON', async () => {
+        const res = await send({ method: 'POST', path: '/webhook', headers: { 'Content-Type': 'application/json' }, body: '{"amount": 12,' });
+
+        expect(res.statusCode).to.equal(400);
+        expect(JSON.parse(res.body).error.code).to.equal('invalid_json');
+      });
+
+      it('answers 413 past the body limit', async () => {
+        const { app } = makeApp({ bodyLimit: 64 });
+
+        const res = await call(app, makeEvent({ method: 'POST', path: '/webhook', headers: { 'Content-Type': 'text/plain' }, body: 'x'.repeat(65) }));
+
+        expect(res.statusCode).to.equal(413);
+        expect(JSON.parse(res.body).error.code).to.equal('payload_too_large');
+      });
+
+      it('answers 404 for an unknown route', async () => {
+        const res = await send({ path: '/missing' });
+
+        expect(res.statusCode).to.equal(404);
+        expect(JSON.parse(res.body)).to.deep.equal({ error: { code: 'not_found', message: 'No route for GET /missing' } });
+      });
+
+      it('answers 405 with Allow for the wrong method', async () => {
+        const res = await send({ method: 'PUT', path: '/health' });
+
+        expect(res.statusCode).to.equal(405);
+        expect(header(res, 'allow')).to.equal('HEAD, GET');
+      });
+
+      it('answers 500 with no internal message when the app throws', async () => {
+        const { app } = makeApp();
+        app.middleware.splice(2, 0, () => {
+          throw new Error('secret internals');
+        });
+
+        const res = await call(app, makeEvent({ path: '/' }));
+
+        expect(res.statusCode).to.equal(500);
+        expect(JSON.parse(res.body)).to.deep.equal({ error: { code: 'internal_error', message: 'Internal server error' } });
+      });
+
+      it('uses the API Gateway request id when the caller sends none', async () => {
+        const res = await send({ path: '/health', requestId: 'gw-req-42' });
+
+        expect(header(res, 'x-request-id')).to.equal('gw-req-42');
+      });
+    });
+  }
+
+  describe('headers and cookies', () => {
+    // A bare Koa app: this exercises the adapter, whatever app it wraps.
+    const echo = new Koa();
+    echo.use((ctx) => {
+      ctx.cookies.set('session', 'abc', { httpOnly: true, secure: false });
+      ctx.cookies.set('theme', 'dark', { httpOnly: false, secure: true });
+      ctx.body = { cookie: ctx.get('cookie'), multi: ctx.get('x-multi'), ip: ctx.ip, receivedAt: ctx.state.receivedAt as unknown };
+    });
+
+    it('joins v1 multi-value headers and returns every set-cookie', async () => {
+      const res = await call(echo, makeApiGatewayV1Event({ path: '/', headers: { 'X-Multi': ['a', 'b'] }, cookies: ['x=1', 'y=2'], sourceIp: '198.51.100.9' }));
+
+      expect(JSON.parse(res.body)).to.deep.equal({ cookie: 'x=1; y=2', multi: 'a,b', ip: '198.51.100.9' });
+      expect(res.multiValueHeaders?.['set-cookie']).to.deep.equal(['session=abc; path=/; httponly', 'theme=dark; path=/; secure']);
+    });
+
+    it('turns the v2 cookies array into a Cookie header and set-cookie into cookies', async () => {
+      const res = await call(echo, makeApiGatewayV2Event({ path: '/', cookies: ['x=1', 'y=2'], sourceIp: '198.51.100.9' }));
+
+      expect(JSON.parse(res.body)).to.deep.include({ cookie: 'x=1; y=2', ip: '198.51.100.9' });
+      expect(res.cookies).to.deep.equal(['session=abc; path=/; httponly', 'theme=dark; path=/; secure']);
+      expect(res.headers).not.to.have.property('set-cookie');
+    });
+  });
+
+  it('keeps the /api prefix for a REST resource /api/{proxy+}', async () => {
+    const event = { ...makeApiGatewayV1Event({ path: '/api/users/me' }), resource: '/api/{proxy+}', pathParameters: { proxy: 'users/me' } };
+
+    const res = await call(makeApp().app, event);
+
+    expect(JSON.parse(res.body)).to.deep.include({ path: '/api/users/me' });
+  });
+});
