@@ -1,0 +1,21 @@
+# One image, two Lambda functions. Each function picks its entry with the image command:
+#   http function:   ["http.handler"]    (the default below)
+#   worker function: ["worker.handler"]  (ImageConfig.Command in infra/service.yaml)
+
+# --- build: install, typecheck and bundle each function into one self-contained file ---
+FROM public.ecr.aws/docker/library/node:22-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY shared ./shared
+COPY services ./services
+RUN npm run build
+
+# --- runtime: the AWS Lambda Node.js 22 base image with only the bundles ---
+FROM public.ecr.aws/lambda/nodejs:22
+ENV NODE_OPTIONS=--enable-source-maps
+COPY --from=build /src/dist/http.mjs /src/dist/http.mjs.map ${LAMBDA_TASK_ROOT}/
+COPY --from=build /src/dist/worker.mjs /src/dist/worker.mjs.map ${LAMBDA_TASK_ROOT}/
+CMD ["http.handler"]
