@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { inject } from 'light-my-request';
+import { parseForm } from '../../shared/body.ts';
+import { makeApp } from '../factories/app.ts';
+
+describe('parseForm', () => {
+  it('decodes +, %-escapes and repeated keys in order', () => {
+    const form = parseForm('Body=1%2B1+%3D+2&To=%2B15550001111&tag=a&tag=b&tag=c');
+
+    expect({ ...form }).to.deep.equal({ Body: '1+1 = 2', To: '+15550001111', tag: ['a', 'b', 'c'] });
+  });
+
+  it('keeps a key named __proto__ as a plain key', () => {
+    const form = parseForm('__proto__=x&constructor=y');
+
+    expect(Object.getPrototypeOf(form)).to.equal(null);
+    expect(form.__proto__).to.equal('x');
+    expect(form.constructor).to.equal('y');
+  });
+});
+
+describe('bodyReader', () => {
+  it('answers 400 body_length_mismatch when Content-Length promises more than arrives', async () => {
+    const { app } = makeApp();
+
+    const res = await inject(app.callback(), { method: 'POST', url: '/webhook', headers: { 'content-type': 'text/plain', 'content-length': '10' }, payload: 'short' });
+
+    expect(res.statusCode).to.equal(400);
+    expect(res.json().error.code).to.equal('body_length_mismatch');
+  });
+
+  it('answers 413 from Content-Length alone, before reading the body', async () => {
+    const { app } = makeApp({ bodyLimit: 4 });
+
+    const res = await inject(app.callback(), { method: 'POST', url: '/webhook', headers: { 'content-type': 'text/plain', 'content-length': '5' }, payload: 'hello' });
+
+    expect(res.statusCode).to.equal(413);
+  });
+
+  it('gives an empty rawBody to a request without a body', async () => {
+    const { app } = makeApp();
+
+    const res = await inject(app.callback(), { method: 'POST', url: '/webhook' });
+
+    expect(res.json()).to.include({ bytes: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+  });
+});
