@@ -1,0 +1,36 @@
+// `npm run bench` (after `npm run build`): every figure of issue 8 next to its floor, one
+// table at the end, and bench/results/latest.json for `npm run bench:check`.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { measureBundles } from './bundle-size.ts';
+import { measureColdStart } from './cold-start.ts';
+import { buildFloorBundles } from './floor.ts';
+import { describeMachine, formatTable, type Figure, type Results } from './report.ts';
+import { measureWarmHttp } from './warm-http.ts';
+
+const started = performance.now();
+const progress = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const figures: Figure[] = [];
+
+progress('building the floor bundles (Koa alone)');
+const floors = await buildFloorBundles();
+
+const bundles = measureBundles(floors);
+figures.push(...bundles.figures);
+for (const b of bundles.contents) progress(`bundle      ${b.bundle} ${b.kib} KiB: ${b.largest.map((l) => `${l.name} ${l.kib}`).join(', ')}`);
+
+figures.push(...(await measureColdStart(floors, progress)));
+figures.push(...(await measureWarmHttp(progress)));
+
+const results: Results = {
+  ranAt: new Date().toISOString(),
+  machine: describeMachine(),
+  durationSeconds: Math.round((performance.now() - started) / 1000),
+  figures,
+  bundles: bundles.contents,
+};
+await mkdir('bench/results', { recursive: true });
+await writeFile('bench/results/latest.json', JSON.stringify(results, null, 2) + '\n');
+
+const { machine } = results;
+console.log(`\n${formatTable(figures)}\n`);
+console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${results.durationSeconds} s. Written to bench/results/latest.json.`);
