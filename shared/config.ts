@@ -11,6 +11,14 @@ export interface Config {
   /** Local server only. */
   port: number;
   host: string;
+  /** Local server: `queued` sends webhook POSTs through the queue, `direct` serves them straight (LOCAL_MODE). */
+  localMode: 'queued' | 'direct';
+  /** A real SQS FIFO queue for the local server and queue tools; unset: the in-process fauxqs queue. */
+  queueUrl?: string;
+  /** Its FIFO DLQ; unset: read from the queue's redrive policy. */
+  dlqUrl?: string;
+  /** Port of the in-process fauxqs queue, where the queue tools find it (LOCAL_QUEUE_PORT). */
+  localQueuePort: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -28,6 +36,11 @@ export async function loadConfig(env: Env): Promise<Config> {
   const port = readInteger(env, 'PORT', 3000, 0, 65535, problems);
   const host = env.HOST ?? '127.0.0.1';
   if (host.trim() === '') problems.push('HOST must not be empty');
+  const localMode = env.LOCAL_MODE || 'queued';
+  if (localMode !== 'queued' && localMode !== 'direct') problems.push(`LOCAL_MODE must be queued or direct (got "${localMode}")`);
+  const localQueuePort = readInteger(env, 'LOCAL_QUEUE_PORT', 9324, 0, 65535, problems);
+  const queueUrl = readFifoQueueUrl(env, 'QUEUE_URL', problems);
+  const dlqUrl = readFifoQueueUrl(env, 'DLQ_URL', problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -36,7 +49,18 @@ export async function loadConfig(env: Env): Promise<Config> {
     bodyLimit,
     port,
     host,
+    localMode: localMode as Config['localMode'],
+    localQueuePort,
+    ...(queueUrl ? { queueUrl } : {}),
+    ...(dlqUrl ? { dlqUrl } : {}),
   };
+}
+
+function readFifoQueueUrl(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!URL.canParse(raw) || !raw.endsWith('.fifo')) problems.push(`${name} must be the URL of a FIFO queue, ending in .fifo (got "${raw}")`);
+  return raw;
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
