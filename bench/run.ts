@@ -1,36 +1,47 @@
 // `npm run bench` (after `npm run build`): every figure of issue 8 next to its floor, one
 // table at the end, and bench/results/latest.json for `npm run bench:check`.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { measureBundles } from './bundle-size.ts';
 import { measureColdStart } from './cold-start.ts';
 import { buildFloorBundles } from './floor.ts';
+import { measureMemory } from './memory.ts';
 import { describeMachine, formatTable, type Figure, type Results } from './report.ts';
 import { measureWarmHttp } from './warm-http.ts';
 
 const started = performance.now();
 const progress = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 const figures: Figure[] = [];
+// Floor bundles and bundled probes live outside the repo, with no node_modules beside them.
+const workDir = await mkdtemp(join(tmpdir(), 'bench-'));
 
-progress('building the floor bundles (Koa alone)');
-const floors = await buildFloorBundles();
+try {
+  progress('building the floor bundles (Koa alone)');
+  const floors = await buildFloorBundles(workDir);
 
-const bundles = measureBundles(floors);
-figures.push(...bundles.figures);
-for (const b of bundles.contents) progress(`bundle      ${b.bundle} ${b.kib} KiB: ${b.largest.map((l) => `${l.name} ${l.kib}`).join(', ')}`);
+  const bundles = measureBundles(floors);
+  figures.push(...bundles.figures);
+  for (const b of bundles.contents) progress(`bundle      ${b.bundle} ${b.kib} KiB: ${b.largest.map((l) => `${l.name} ${l.kib}`).join(', ')}`);
 
-figures.push(...(await measureColdStart(floors, progress)));
-figures.push(...(await measureWarmHttp(progress)));
+  figures.push(...(await measureColdStart(floors, progress)));
+  figures.push(...(await measureWarmHttp(progress)));
+  if (existsSync('dist/worker.mjs')) figures.push(...(await measureMemory(workDir, progress)));
 
-const results: Results = {
-  ranAt: new Date().toISOString(),
-  machine: describeMachine(),
-  durationSeconds: Math.round((performance.now() - started) / 1000),
-  figures,
-  bundles: bundles.contents,
-};
-await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/latest.json', JSON.stringify(results, null, 2) + '\n');
+  const results: Results = {
+    ranAt: new Date().toISOString(),
+    machine: describeMachine(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    figures,
+    bundles: bundles.contents,
+  };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/latest.json', JSON.stringify(results, null, 2) + '\n');
 
-const { machine } = results;
-console.log(`\n${formatTable(figures)}\n`);
-console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${results.durationSeconds} s. Written to bench/results/latest.json.`);
+  const { machine } = results;
+  console.log(`\n${formatTable(figures)}\n`);
+  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${results.durationSeconds} s. Written to bench/results/latest.json.`);
+} finally {
+  await rm(workDir, { recursive: true, force: true });
+}
