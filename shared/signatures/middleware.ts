@@ -1,0 +1,33 @@
+import type { Middleware } from 'koa';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { SignatureError, type SignedRequest, type Verifier } from './verifier.ts';
+
+/**
+ * Lets a request through only when `verifier` accepts its signature; otherwise answers 401
+ * with the reason code (through the worker that parks the message, so a wrong secret never
+ * loses a webhook: fix the secret, redrive). Without a verifier — no secret configured for
+ * the route — it answers 503, which the worker retries until the DLQ.
+ */
+export function verifySignature(provider: string, verifier: Verifier | undefined): Middleware {
+  return async (ctx, next) => {
+    if (verifier === undefined) {
+      throw new AppError(503, 'signature_secret_not_configured', `No signing secret is configured for ${provider}`);
+    }
+    const request: SignedRequest = {
+      body: ctx.request.rawBody,
+      header: (name) => ctx.get(name),
+      url: ctx.originalUrl,
+      receivedAt: ctx.state.receivedAt as number,
+    };
+    try {
+      verifier(request);
+    } catch (error) {
+      if (error instanceof SignatureError) {
+        (ctx.state.logger as Logger).warn('signature rejected', { provider, reason: error.code });
+      }
+      throw error;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,51 @@
+import { createHash, createHmac } from 'node:crypto';
+import { SignatureError, matchesAny, requireHeader, safeEqual, type SignedRequest, type Verifier } from './verifier.ts';
+
+export interface TwilioOptions {
+  /** Auth tokens: the primary, plus the secondary while rotating. */
+  secrets: readonly string[];
+  /** The host name in the webhook URL configured at Twilio, e.g. `hooks.example.com`. */
+  publicHost: string;
+}
+
+/**
+ * Twilio: `X-Twilio-Signature: <base64>`, HMAC-SHA1 (auth token as key) of the full public URL
+ * followed by the POST parameters sorted by name, each as name + value. A JSON body is not in
+ * the signature: Twilio adds `bodySHA256=<hex>` to the URL instead, checked here against the
+ * exact body bytes. Twilio signs the URL it called, so it is rebuilt from the configured
+ * public host, never from the host the function sees (API Gateway, a load balancer or the
+ * queue changed it). The URL is tried with and without `:443`, as Twilio's own libraries
+ * do, because Twilio's signing is inconsistent about the port.
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-security
+ */
+export function createTwilioVerifier(options: TwilioOptions): Verifier {
+  return (request) => {
+    const signature = requireHeader(request, 'x-twilio-signature');
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+    const bodyHash = new URLSearchParams(query).get('bodySHA256');
+    const params = bodyHash === null ? sortedParams(request) : '';
+    // Concatenated, not resolved with new URL(path, base): a path like `//other.host/x` must not change the host.
+    const urls = [`https://${options.publicHost}${request.url}`, `https://${options.publicHost}:443${request.url}`];
+    const expected = options.secrets.flatMap((token) =>
+      urls.map((url) => createHmac('sha1', token).update(url + params, 'utf8').digest('base64')),
+    );
+    if (!matchesAny([signature], expected)) {
+      throw new SignatureError('signature_mismatch', 'X-Twilio-Signature does not match the public URL and parameters');
+    }
+    if (bodyHash !== null && !safeEqual(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'))) {
+      throw new SignatureError('body_hash_mismatch', 'The body does not match the bodySHA256 query parameter');
+    }
+  };
+}
+
+/** Form fields sorted by name; a repeated name contributes its distinct values, sorted. */
+function sortedParams(request: SignedRequest): string {
+  const values = new Map<string, Set<string>>();
+  for (const [name, value] of new URLSearchParams(request.body.toString('utf8'))) {
+    values.set(name, (values.get(name) ?? new Set()).add(value));
+  }
+  return [...values.keys()]
+    .sort()
+    .flatMap((name) => [...(values.get(name) ?? [])].sort().map((value) => name + value))
+    .join('');
+}
