@@ -17,6 +17,9 @@ export interface LocalQueueOptions {
   maxReceiveCount?: number;
 }
 
+/** The queue `npm start` creates; its DLQ is `webhooks-dlq.fifo`. */
+export const localQueueName = 'webhooks.fifo';
+
 /** An SQS client for a local SQS-compatible endpoint; the credentials are placeholders it ignores. */
 export function createLocalSqsClient(endpoint: string): SQSClient {
   return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -28,7 +31,7 @@ export function createLocalSqsClient(endpoint: string): SQSClient {
  * used because 2.x needs Node 22.5 (node:sqlite) and this service also runs on Node 20.
  */
 export async function startLocalQueue(options: LocalQueueOptions = {}): Promise<LocalQueue> {
-  const queueName = options.queueName ?? 'webhooks.fifo';
+  const queueName = options.queueName ?? localQueueName;
   const server = buildApp({ logger: false });
   // fauxqs's own startFauxqs() binds 0.0.0.0; loopback is enough and exposes nothing.
   const address = await server.listen({ port: options.port ?? 0, host: '127.0.0.1' });

@@ -1,25 +1,60 @@
-// `npm start`: the service on one machine. Serves the app on HOST:PORT (127.0.0.1:3000).
-import { createServer } from 'node:http';
-import { createApp } from '../../shared/app.ts';
+// `npm start`: the production shape on one machine (README "Local run"). Webhook POSTs go
+// through a local gateway, a FIFO queue (fauxqs in process, or QUEUE_URL) and the worker;
+// `--direct` (or LOCAL_MODE=direct) serves them straight from the app instead.
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared/config.ts';
-import { createLogger } from '../../shared/logger.ts';
+import { createLogger, describeError } from '../../shared/logger.ts';
+import { createLocalApp } from './local-app.ts';
+import { startLocalQueue, type LocalQueue } from './local-queue.ts';
+import { startLocalService, type LocalService } from './local-service.ts';
+import { connectQueue, type QueueTarget } from './queue-target.ts';
 
+const { values: flags } = parseArgs({ options: { direct: { type: 'boolean', default: false } } });
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'local' } });
-const app = createApp({ service: config.service, logger, bodyLimit: config.bodyLimit });
-const callback = app.callback();
-const server = createServer((req, res) => void callback(req, res));
+const mode = flags.direct ? 'direct' : config.localMode;
 
-server.listen(config.port, config.host, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info('listening', { url: `http://${config.host}:${port}`, mode: 'direct' });
-});
+let localQueue: LocalQueue | undefined;
+let queue: QueueTarget | undefined;
+let service: LocalService | undefined;
+try {
+  if (mode === 'queued') {
+    queue = config.queueUrl ? await connectQueue(config) : (localQueue = await startLocalQueue({ port: config.localQueuePort }));
+    logger.info('queue ready', {
+      queue: localQueue ? `fauxqs in process at ${localQueue.endpoint}` : 'SQS',
+      queueUrl: queue.queueUrl,
+      dlqUrl: queue.dlqUrl,
+    });
+  }
+  service = await startLocalService({ app: createLocalApp(config, logger), logger, host: config.host, port: config.port, bodyLimit: config.bodyLimit, queue });
+  logger.info('listening', {
+    mode,
+    url: service.url,
+    webhooks: mode === 'queued' ? `POST ${service.url}/webhook[/*] → queue → worker → app` : `POST ${service.url}/webhook[/*] → app`,
+  });
+} catch (error) {
+  logger.error('could not start', describeError(error));
+  await stop();
+  process.exit(1);
+}
+
+async function stop(): Promise<void> {
+  await service?.stop();
+  await localQueue?.stop();
+  queue?.client.destroy();
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info('shutting down', { signal });
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
+    // A second signal while draining ends the process at once.
+    process.once(signal, () => process.exit(1));
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('unclean shutdown', describeError(error));
+        process.exit(1);
+      },
+    );
   });
 }

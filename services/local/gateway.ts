@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { describeError, type Logger } from '../../shared/logger.ts';
+import { isQueuedPath, messageIds } from '../../shared/webhook-routes.ts';
+import { encodeRestEnvelope } from '../worker/envelope.ts';
+import type { ReplayRequest } from '../worker/replay-request.ts';
+
+export interface GatewayOptions {
+  /** The app, served directly for everything that is not a queued webhook. */
+  app: RequestListener;
+  sqs: SQSClient;
+  queueUrl: string;
+  logger: Logger;
+  /** Largest body queued, in bytes; larger answers 413. */
+  bodyLimit: number;
+  /** `$context.stage` in the envelope. */
+  stage?: string;
+}
+
+/**
+ * The local stand-in for our REST API: `POST /webhook` and `POST /webhook/*` become the SQS
+ * message the REST API request template builds (same encoder, same group and dedup ids) and
+ * are answered 202 as API Gateway's integration response does; every other request goes
+ * straight to the app, as the http function would serve it. A send the queue refuses answers
+ * 503, never 2xx, so the provider retries: the design's "map SQS errors to 5xx" rule.
+ */
+export function createGateway(options: GatewayOptions): RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (req.method !== 'POST' || !isQueuedPath(url.pathname)) {
+      options.app(req, res);
+      return;
+    }
+    void enqueue(req, res, url, options);
+  };
+}
+
+async function enqueue(req: IncomingMessage, res: ServerResponse, url: URL, options: GatewayOptions): Promise<void> {
+  const requestId = randomUUID();
+  const receivedAt = Date.now();
+  const logger = options.logger.child({ requestId });
+  res.setHeader('x-amzn-requestid', requestId);
+
+  const body = await readBody(req, options.bodyLimit);
+  if (typeof body === 'number') {
+    answer(res, body, body === 413
+      ? { error: { code: 'payload_too_large', message: `Body exceeds the limit of ${options.bodyLimit} bytes` } }
+      : { error: { code: 'body_unreadable', message: 'The request body could not be read' } });
+    return;
+  }
+  const headers = flattenHeaders(req);
+  const request: ReplayRequest = {
+    method: 'POST',
+    path: url.pathname,
+    query: [...url.searchParams],
+    headers,
+    body,
+    sourceIp: req.socket.remoteAddress ?? '',
+    requestId,
+    receivedAt,
+    domainName: headers.host ?? '',
+    stage: options.stage ?? 'local',
+  };
+  const ids = messageIds(request.path, headers, requestId);
+
+  try {
+    const sent = await options.sqs.send(new SendMessageCommand({
+      QueueUrl: options.queueUrl,
+      MessageBody: encodeRestEnvelope(request),
+      MessageGroupId: ids.groupId,
+      MessageDeduplicationId: ids.deduplicationId,
+    }));
+    logger.info('webhook queued', { path: request.path, messageId: sent.MessageId, groupId: ids.groupId, bytes: body.length });
+    answer(res, 202, { accepted: true, messageId: sent.MessageId, requestId });
+  } catch (error) {
+    logger.error('webhook not queued', { path: request.path, ...describeError(error) });
+    answer(res, 503, { error: { code: 'queue_unavailable', message: 'The webhook could not be queued; retry later' } });
+  }
+}
+
+/** The body bytes, or the status to answer: 413 past `limit`, 400 when the client broke off. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 413 | 400> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return 413;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) return 413;
+      chunks.push(chunk);
+    }
+  } catch {
+    // The client went away mid-body; there is nothing to queue.
+    return 400;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Node keeps repeated headers as arrays (set-cookie) or joined; API Gateway passes one string each. */
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

@@ -1,0 +1,48 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../../shared/config.ts';
+import { createLocalSqsClient, localQueueName } from './local-queue.ts';
+
+/** A FIFO queue and its DLQ, and the client that reaches them: fauxqs or real SQS alike. */
+export interface QueueTarget {
+  client: SQSClient;
+  queueUrl: string;
+  dlqUrl: string;
+}
+
+/**
+ * The queue the local server and the queue tools use: `QUEUE_URL` (real SQS, credentials and
+ * region from the usual AWS environment), else the fauxqs queue that `npm start` runs on
+ * 127.0.0.1:`LOCAL_QUEUE_PORT`. `DLQ_URL` defaults to the queue's redrive target.
+ */
+export async function connectQueue(config: Pick<Config, 'queueUrl' | 'dlqUrl' | 'localQueuePort'>): Promise<QueueTarget> {
+  if (config.queueUrl) {
+    const client = createSqsClient(config.queueUrl);
+    return { client, queueUrl: config.queueUrl, dlqUrl: config.dlqUrl ?? (await findDeadLetterQueueUrl(client, config.queueUrl)) };
+  }
+  const endpoint = `http://127.0.0.1:${config.localQueuePort}`;
+  const client = createLocalSqsClient(endpoint);
+  try {
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: localQueueName }));
+    return { client, queueUrl: QueueUrl!, dlqUrl: await findDeadLetterQueueUrl(client, QueueUrl!) };
+  } catch (error) {
+    client.destroy();
+    throw new Error(`No local queue at ${endpoint}: start it with \`npm start\`, or set QUEUE_URL to use a real queue`, { cause: error });
+  }
+}
+
+/** An SQS client for a real queue; the region defaults to the one in the queue's URL. */
+export function createSqsClient(queueUrl: string): SQSClient {
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? /^sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(new URL(queueUrl).host)?.[1];
+  return new SQSClient(region ? { region } : {});
+}
+
+/** The URL of the DLQ named by the queue's redrive policy (`deadLetterTargetArn`). */
+export async function findDeadLetterQueueUrl(client: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
+  const policy = Attributes?.RedrivePolicy ? (JSON.parse(Attributes.RedrivePolicy) as { deadLetterTargetArn?: string }) : {};
+  // arn:aws:sqs:<region>:<account>:<name>
+  const [, , , , account, name] = policy.deadLetterTargetArn?.split(':') ?? [];
+  if (!name || !account) throw new Error(`Queue ${queueUrl} has no redrive policy: set DLQ_URL`);
+  const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  return QueueUrl!;
+}
