@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { decodeRestEnvelope, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
+import { base64Pattern, decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
 import { MessageDecodeError } from './message-decode-error.ts';
 import type { ReplayRequest } from './replay-request.ts';
 
@@ -35,19 +35,21 @@ function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
   const problems: string[] = [];
   const method = attribute(record, 'method');
   const path = attribute(record, 'path');
-  const requestTime = Number(attribute(record, 'requestTime'));
+  const requestTime = toEpochMs(Number(attribute(record, 'requestTime')));
+  if (typeof record.body !== 'string') problems.push('body must be a string');
   if (!method || !/^[A-Z]{1,16}$/.test(method)) problems.push('attribute method must be an HTTP method token');
   if (!path?.startsWith('/')) problems.push('attribute path must start with "/"');
-  if (!Number.isFinite(requestTime) || requestTime <= 0) problems.push('attribute requestTime must be epoch milliseconds');
+  if (!Number.isFinite(requestTime) || requestTime <= 0) problems.push('attribute requestTime must be epoch seconds or milliseconds');
 
   const headers: Record<string, string> = {};
   const contentType = attribute(record, 'contentType');
   if (contentType) headers['content-type'] = contentType;
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+  for (const name of Object.keys(record.messageAttributes ?? {})) {
     if (!name.startsWith(headerAttributePrefix)) continue;
     const header = name.slice(headerAttributePrefix.length).toLowerCase();
-    const text = value.stringValue ?? '';
-    if (/[\r\n\0]/.test(text)) problems.push(`attribute ${name} contains CR, LF or NUL`);
+    const text = attribute(record, name) ?? '';
+    if (!headerName.test(header)) problems.push(`attribute ${name} does not name a valid HTTP header`);
+    else if (/[\r\n\0]/.test(text)) problems.push(`attribute ${name} contains CR, LF or NUL`);
     else if (text !== '') headers[header] = text;
   }
   if (problems.length > 0) throw new MessageDecodeError('http-api-v2', problems);
@@ -69,7 +71,7 @@ function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
 function decodeLegacyV1(payload: Record<string, unknown>): ReplayRequest {
   const { base64payload, jsonPayload, contentType } = payload;
   const problems: string[] = [];
-  if (base64payload !== undefined && (typeof base64payload !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64payload))) {
+  if (base64payload !== undefined && (typeof base64payload !== 'string' || !base64Pattern.test(base64payload))) {
     problems.push('base64payload must be a base64 string');
   }
   if (base64payload === undefined && jsonPayload === undefined) problems.push('jsonPayload or base64payload is required');
@@ -94,7 +96,16 @@ function webhookPost(body: Buffer, contentType: string): ReplayRequest {
 }
 
 function attribute(record: SQSRecord, name: string): string | undefined {
-  return record.messageAttributes?.[name]?.stringValue;
+  const value = (record.messageAttributes as SQSRecord['messageAttributes'] | undefined)?.[name]?.stringValue as unknown;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * HTTP API renders `$context.requestTimeEpoch` in seconds where REST APIs use milliseconds
+ * (https://repost.aws/questions/QU-c6qpG7PTvuN3Y-JCzFWhw); below 10^11 it cannot be milliseconds (1973).
+ */
+function toEpochMs(value: number): number {
+  return value > 0 && value < 1e11 ? value * 1000 : value;
 }
 
 function parseJson(text: string): unknown {

@@ -97,7 +97,8 @@ function requireString(value: Record<string, unknown>, field: string, problems: 
   return v;
 }
 
-const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Standard, padded base64, as `$util.base64Encode` writes it. */
+export const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function decodeBase64(text: string | undefined, field: string, problems: string[]): Buffer | undefined {
   if (text === undefined) return undefined;
@@ -120,7 +121,7 @@ function decodeText(text: string | undefined, field: string, problems: string[])
 }
 
 // Header names are HTTP tokens; values may not carry CR, LF or NUL (request smuggling).
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const unsafeHeaderValue = /[\r\n\0]/;
 
 function decodeHeaders(raw: unknown, problems: string[]): Record<string, string> {

@@ -1,0 +1,17 @@
+// Lambda entry of the queue worker (image command "worker.handler"). Built once per cold start.
+import { createApp } from '../../shared/app.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { createWorkerMetrics } from './metrics.ts';
+import { createWorkerHandler } from './worker.ts';
+
+const config = await loadConfig(process.env);
+const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'worker' } });
+const app = createApp({ service: config.service, logger, bodyLimit: config.bodyLimit });
+
+export const handler = createWorkerHandler({
+  app,
+  logger,
+  metrics: createWorkerMetrics({ service: config.service.name }),
+  ...(config.dlqUrl ? { dlqUrl: config.dlqUrl } : {}),
+});

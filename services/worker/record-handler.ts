@@ -1,0 +1,121 @@
+import type { Context, SQSRecord } from 'aws-lambda';
+import { describeError, type LogFields, type Logger } from '../../shared/logger.ts';
+import type { QueueMetadata } from '../../shared/origin.ts';
+import { decodeRecord, type DecodedMessage } from './decode.ts';
+import { MessageDecodeError } from './message-decode-error.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import { classifyStatus, type Reason } from './outcome.ts';
+import type { Park } from './park.ts';
+import { elapsedMs, queueMetadata, type RecordReport } from './record-report.ts';
+import { ReplayTimeoutError, type Replay } from './replay.ts';
+
+export interface RecordHandlerDeps {
+  replay: Replay;
+  /** Absent when no DLQ is configured: what would be parked is retried instead. */
+  park?: Park;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  replayTimeoutMs: number;
+  deadlineMarginMs: number;
+}
+
+/** Thrown for a record to retry, so that the batch processor reports it and skips its group. */
+export class RetryRecordError extends Error {
+  readonly report: RecordReport;
+
+  constructor(report: RecordReport) {
+    super(`Record ${report.messageId} will be retried (${report.reason ?? 'unknown'})`);
+    this.name = 'RetryRecordError';
+    this.report = report;
+  }
+}
+
+type Settlement = Omit<RecordReport, 'messageId' | 'groupId' | 'receiveCount' | 'durationMs'> & { log?: LogFields };
+
+// Large enough for any hand-sent test message, small enough to stay one CloudWatch log event.
+const maxLoggedPayload = 8 * 1024;
+
+/**
+ * Settles one record — replay, park, log or retry — and writes its log line and metrics.
+ * Resolves for done, parked and logged records; rejects with `RetryRecordError` otherwise.
+ */
+export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord, context: Context) => Promise<RecordReport> {
+  async function settle(record: SQSRecord, queue: QueueMetadata, context: Context): Promise<Settlement> {
+    const budgetMs = context.getRemainingTimeInMillis() - deps.deadlineMarginMs;
+    if (budgetMs <= 0) return { outcome: 'retry', reason: 'deadline', detail: 'Too close to the Lambda deadline to start a replay' };
+
+    let decoded: DecodedMessage;
+    try {
+      decoded = decodeRecord(record);
+    } catch (error) {
+      const lag = lagSince(queue.sentAt);
+      if (error instanceof MessageDecodeError) return parkOrRetry(record, context, { shape: error.shape, ...lag }, 'undecodable', error.message);
+      return { outcome: 'retry', reason: 'exception', ...lag, log: describeError(error) };
+    }
+    if (decoded.kind === 'unrecognized') {
+      return { shape: 'unrecognized', outcome: 'logged', ...lagSince(queue.sentAt), log: payloadFields(decoded.payload) };
+    }
+
+    const { request, shape } = decoded;
+    const receivedAt = request.receivedAt ?? queue.sentAt;
+    const seen = { shape, method: request.method, path: request.path, ...lagSince(receivedAt) };
+    const origin = { ...(request.requestId ? { requestId: request.requestId } : {}), ...(receivedAt ? { receivedAt } : {}), queue };
+    const started = performance.now();
+    try {
+      const { status, errorCode } = await deps.replay(request, origin, Math.min(deps.replayTimeoutMs, budgetMs));
+      const replayed = { ...seen, status, replayMs: elapsedMs(started) };
+      const verdict = classifyStatus(status);
+      if (verdict === 'done') return { ...replayed, outcome: 'done' };
+      const detail = `The app answered ${status}${errorCode ? ` ${errorCode}` : ''}`;
+      if (verdict === 'retry') return { ...replayed, outcome: 'retry', reason: 'http_status', detail };
+      return parkOrRetry(record, context, replayed, 'http_status', detail);
+    } catch (error) {
+      const reason = error instanceof ReplayTimeoutError ? 'replay_timeout' : 'exception';
+      return { ...seen, replayMs: elapsedMs(started), outcome: 'retry', reason, log: describeError(error) };
+    }
+  }
+
+  async function parkOrRetry(record: SQSRecord, context: Context, seen: Partial<Settlement>, reason: Reason, detail: string): Promise<Settlement> {
+    if (!deps.park) return { ...seen, outcome: 'retry', reason: 'no_dlq', detail: `${reason}: ${detail}` };
+    try {
+      // Half the margin: the park may use time the next replay would not get, never the answer's.
+      await deps.park(record, reason, detail, Math.max(1, context.getRemainingTimeInMillis() - deps.deadlineMarginMs / 2));
+      return { ...seen, outcome: 'parked', reason, detail };
+    } catch (error) {
+      return { ...seen, outcome: 'retry', reason: 'park_failed', detail: `${reason}: ${detail}`, log: describeError(error) };
+    }
+  }
+
+  return async (record, context) => {
+    const started = performance.now();
+    const queue = queueMetadata(record);
+    const { log, ...settlement } = await settle(record, queue, context);
+    const report: RecordReport = {
+      messageId: queue.messageId,
+      ...(queue.groupId ? { groupId: queue.groupId } : {}),
+      receiveCount: queue.receiveCount,
+      ...settlement,
+      durationMs: elapsedMs(started),
+    };
+    writeReport(deps, report, log);
+    if (report.outcome === 'retry') throw new RetryRecordError(report);
+    return report;
+  };
+}
+
+/** One log line and the metrics of a record; also used for records the worker never started. */
+export function writeReport(deps: Pick<RecordHandlerDeps, 'logger' | 'metrics'>, report: RecordReport, log: LogFields = {}): void {
+  const level = report.outcome === 'done' ? 'info' : 'warn';
+  deps.logger[level]('queue record', { ...report, ...log });
+  deps.metrics.add(report);
+}
+
+function lagSince(time: number | undefined): { queueLagMs?: number } {
+  return time === undefined ? {} : { queueLagMs: Math.max(0, Date.now() - time) };
+}
+
+/** A hand-sent message is logged so that someone can act on it; a huge one only in part. */
+function payloadFields(payload: unknown): LogFields {
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return text.length <= maxLoggedPayload ? { payload } : { payloadPreview: text.slice(0, maxLoggedPayload), payloadChars: text.length };
+}

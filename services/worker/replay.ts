@@ -1,0 +1,78 @@
+import type Koa from 'koa';
+import inject, { type InjectOptions } from 'light-my-request';
+import type { RequestListener } from 'node:http';
+import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
+import type { ReplayRequest } from './replay-request.ts';
+
+export interface ReplayResult {
+  status: number;
+  /** `error.code` of the app's error answer, when it gave one (never the message: it may echo the body). */
+  errorCode?: string;
+}
+
+export type Replay = (request: ReplayRequest, origin: RequestOrigin, timeoutMs: number) => Promise<ReplayResult>;
+
+/** The app did not answer in time; its handler may still be running, so the record is retried. */
+export class ReplayTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`The app did not answer within ${timeoutMs} ms`);
+    this.name = 'ReplayTimeoutError';
+  }
+}
+
+// light-my-request computes these from the payload; the original values would make the body
+// reader wait for bytes that never come or answer 400 (design.md "Replay fidelity").
+const recomputedHeaders = new Set(['content-length', 'transfer-encoding']);
+
+/**
+ * Injects rebuilt requests into the app in process, through the same `app.callback()` the
+ * HTTP function uses. Queue metadata travels as the request's origin, never as headers.
+ */
+export function createReplayer(app: Koa): Replay {
+  const callback = app.callback();
+
+  return async (request, origin, timeoutMs) => {
+    const listener: RequestListener = (req, res) => {
+      setOrigin(req, origin);
+      void callback(req, res);
+    };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) if (!recomputedHeaders.has(name)) headers[name] = value;
+    const options: InjectOptions = {
+      method: request.method,
+      url: toUrl(request),
+      headers,
+      payload: request.body,
+      ...(request.sourceIp ? { remoteAddress: request.sourceIp } : {}),
+    };
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ReplayTimeoutError(timeoutMs)), timeoutMs);
+    });
+    try {
+      const response = await Promise.race([inject(listener, options), timeout]);
+      return { status: response.statusCode, ...errorCodeOf(response.headers['content-type'], response.body) };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** Path and query as a request target; `?` and `#` inside the path stay part of the path. */
+function toUrl(request: ReplayRequest): string {
+  const path = request.path.replace(/[?#]/g, (c) => encodeURIComponent(c));
+  const query = new URLSearchParams(request.query).toString();
+  return query === '' ? path : `${path}?${query}`;
+}
+
+function errorCodeOf(contentType: unknown, body: string): { errorCode?: string } {
+  if (typeof contentType !== 'string' || !contentType.includes('json')) return {};
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' ? { errorCode: code } : {};
+  } catch {
+    // A non-JSON answer from the user's own route simply has no code to report.
+    return {};
+  }
+}

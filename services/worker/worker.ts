@@ -1,0 +1,78 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type Koa from 'koa';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts';
+import { createParker } from './park.ts';
+import { createRecordHandler, writeReport } from './record-handler.ts';
+import { queueMetadata } from './record-report.ts';
+import { createReplayer } from './replay.ts';
+
+export interface WorkerOptions {
+  /** Any Koa app; the worker injects into `app.callback()`. */
+  app: Koa;
+  logger?: Logger;
+  /** Client for parking; by default one is created on the first park. */
+  sqs?: SQSClient;
+  /** Where 4xx answers and undecodable messages are parked; without it they are retried. */
+  dlqUrl?: string;
+  /** Longest wait for the app's answer before the record is retried (default 10 s). */
+  replayTimeoutMs?: number;
+  /** Time kept back before the Lambda deadline to park and answer (default 2 s). */
+  deadlineMarginMs?: number;
+  metrics?: WorkerMetrics;
+}
+
+export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Builds the SQS handler that replays each record into `app`, in order, and answers which
+ * records Lambda must keep (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+ * FIFO: after a failure in a message group the group's later records are not replayed and are
+ * reported failed; other groups go on. Near the deadline the rest is reported failed, since a
+ * timed-out invocation would redeliver records already handled.
+ */
+export function createWorkerHandler(options: WorkerOptions): WorkerHandler {
+  const logger = options.logger ?? createLogger();
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const handleRecord = createRecordHandler({
+    replay: createReplayer(options.app),
+    ...(options.dlqUrl ? { park: createParker({ dlqUrl: options.dlqUrl, sqs: options.sqs }) } : {}),
+    logger,
+    metrics,
+    replayTimeoutMs: options.replayTimeoutMs ?? 10_000,
+    deadlineMarginMs: options.deadlineMarginMs ?? 2_000,
+  });
+
+  return async (event, context) => {
+    // One processor per invocation: its state then never mixes two concurrent invocations.
+    const processor = new SqsFifoPartialProcessorAsync();
+    const started = new Set<string>();
+    const recordHandler = (record: SQSRecord) => {
+      started.add(record.messageId);
+      return handleRecord(record, context);
+    };
+    try {
+      const response = await processPartialResponse(event, recordHandler, processor, {
+        context,
+        skipGroupOnError: true,
+        // Every record failed: still answer the list rather than throw (same effect, one log line per record).
+        throwOnFullBatchFailure: false,
+      });
+      for (const record of processor.failureMessages as SQSRecord[]) {
+        if (started.has(record.messageId)) continue;
+        const detail = 'An earlier record of this message group failed in this batch';
+        writeReport({ logger, metrics }, { ...reportOf(record), outcome: 'retry', reason: 'earlier_failure_in_group', detail, durationMs: 0 });
+      }
+      return response;
+    } finally {
+      metrics.flush();
+    }
+  };
+}
+
+function reportOf(record: SQSRecord) {
+  const { messageId, groupId, receiveCount } = queueMetadata(record);
+  return { messageId, ...(groupId ? { groupId } : {}), receiveCount };
+}

@@ -1,0 +1,85 @@
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { expect } from 'chai';
+import { createLocalSqsClient, startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
+import { createParker } from '../../../services/worker/park.ts';
+import { makeHttpApiRecord, makeSqsRecord } from '../../factories/sqs.ts';
+
+// The DLQ is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
+async function receiveAll(queue: LocalQueue): Promise<Message[]> {
+  const { Messages = [] } = await queue.client.send(new ReceiveMessageCommand({
+    QueueUrl: queue.dlqUrl,
+    MaxNumberOfMessages: 10,
+    MessageAttributeNames: ['All'],
+    MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+  }));
+  return Messages;
+}
+
+describe('createParker', () => {
+  let queue: LocalQueue;
+
+  beforeEach(async () => {
+    queue = await startLocalQueue();
+  });
+
+  afterEach(async () => {
+    await queue.stop();
+  });
+
+  it('sends the message to the DLQ as it came, with its group, its id as dedup id and the reason', async () => {
+    const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
+    const record = makeHttpApiRecord({ body: 'Grüße {"a":1}', headers: { 'stripe-signature': 't=1,v1=abc' } }, { messageId: 'm-404', groupId: '/webhook/stripe' });
+
+    await park(record, 'http_status', 'The app answered 404 not_found', 5_000);
+
+    const [message, ...rest] = await receiveAll(queue);
+    expect(rest).to.deep.equal([]);
+    expect(message?.Body).to.equal('Grüße {"a":1}');
+    expect(message?.Attributes).to.deep.equal({ MessageGroupId: '/webhook/stripe', MessageDeduplicationId: 'm-404' });
+    const attributes = Object.fromEntries(Object.entries(message?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+    expect(attributes).to.deep.equal({
+      source: 'HttpApiV2SQSLambda',
+      method: 'POST',
+      path: '/webhook',
+      requestId: 'JKJaXmPLvHcESHA=',
+      requestTime: '1764000000000',
+      contentType: 'application/json',
+      sourceIp: '203.0.113.7',
+      'h.stripe-signature': 't=1,v1=abc',
+      parkReason: 'http_status',
+      parkDetail: 'The app answered 404 not_found',
+    });
+  });
+
+  it('keeps binary message attributes as bytes', async () => {
+    const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    const record = makeSqsRecord({ messageAttributes: { blob: { dataType: 'Binary', binaryValue: bytes.toString('base64'), stringListValues: [], binaryListValues: [] } } });
+
+    await park(record, 'undecodable', 'broken', 5_000);
+
+    const [message] = await receiveAll(queue);
+    expect(Buffer.from(message?.MessageAttributes?.blob?.BinaryValue ?? [])).to.deep.equal(bytes);
+  });
+
+  it('drops a second park of the same message (deduplicated by message id)', async () => {
+    const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
+    const record = makeSqsRecord({ messageId: 'm-twice', body: 'x' });
+
+    await park(record, 'undecodable', 'broken', 5_000);
+    await park(record, 'undecodable', 'broken', 5_000);
+
+    expect((await receiveAll(queue)).map((m) => m.Body)).to.deep.equal(['x']);
+  });
+
+  it('rejects when the queue cannot be reached', async () => {
+    const stopped = await startLocalQueue();
+    await stopped.stop();
+    const park = createParker({ dlqUrl: stopped.dlqUrl, sqs: createLocalSqsClient(stopped.endpoint) });
+
+    const error = await park(makeSqsRecord(), 'undecodable', 'broken', 5_000).then(() => undefined, (e: unknown) => e);
+
+    expect(error).to.be.instanceOf(Error);
+    expect((error as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
+  });
+});
