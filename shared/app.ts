@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { authentication, type AuthOptions } from './auth.ts';
 import { bodyReader } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -13,6 +14,8 @@ export interface AppDeps {
   /** Largest accepted body in bytes; larger answers 413. */
   bodyLimit?: number;
   health?: HealthChecks;
+  /** Cognito tokens required under `auth.prefixes`; without it, authentication is off. */
+  auth?: AuthOptions;
 }
 
 /**
@@ -27,6 +30,8 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestContext(logger));
   app.use(errorHandler());
+  // Before the body is read: an unauthenticated caller costs no body bytes.
+  if (deps.auth) app.use(authentication(deps.auth));
   app.use(bodyReader({ limit: deps.bodyLimit }));
   for (const router of [serviceRoutes(deps.service, deps.health ?? {}), webhookRoutes(), apiRoutes()]) {
     app.use(router.routes());

@@ -1,0 +1,158 @@
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidTokenUseError,
+  FetchError,
+  JwksValidationError,
+  JwtExpiredError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  ParameterValidationError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
+import { SimpleJwksCache, type JwksCache } from 'aws-jwt-verify/jwk';
+import type { CognitoIdOrAccessTokenPayload } from 'aws-jwt-verify/jwt-model';
+import type { Middleware } from 'koa';
+import { AppError, UnauthorizedError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+export interface CognitoPool {
+  userPoolId: string;
+  clientId: string;
+}
+
+export interface AuthOptions {
+  /** Paths under these prefixes (`/api` covers `/api/...`) need a token. */
+  prefixes: readonly string[];
+  /** The accepted `token_use`: `id`, `access`, or null for either. */
+  tokenUse: 'id' | 'access' | null;
+  /** The user pool and its app client, asked per request so a configuration refresh applies. */
+  pool: () => Promise<CognitoPool>;
+  /** Fetches and caches the pool's JWKS; tests pass one whose fetcher reads a local JWKS. */
+  jwksCache?: JwksCache;
+}
+
+/** The caller, in `ctx.state.user` once the token is verified. */
+export interface AuthenticatedUser {
+  sub: string;
+  username: string | null;
+  email: string | null;
+  groups: string[];
+  tokenUse: 'id' | 'access';
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+// aws-jwt-verify error → our stable reason code. Order matters: subclasses before parents.
+const reasons: [ErrorClass, string, string][] = [
+  [JwtParseError, 'malformed_token', 'The bearer token is not a well-formed JWT'],
+  [JwtExpiredError, 'token_expired', 'The token has expired'],
+  [JwtNotBeforeError, 'token_not_yet_valid', 'The token is not valid yet'],
+  [JwtInvalidIssuerError, 'invalid_issuer', 'The token was not issued by this user pool'],
+  // An `iss` of another pool fails the verifier's issuer lookup ("issuer not configured"), which
+  // throws ParameterValidationError; our verifier's own parameters are always complete.
+  [ParameterValidationError, 'invalid_issuer', 'The token was not issued by this user pool'],
+  [CognitoJwtInvalidClientIdError, 'invalid_client', 'The token was issued to another app client'],
+  [CognitoJwtInvalidTokenUseError, 'invalid_token_use', 'This kind of token is not accepted here'],
+  [JwtInvalidSignatureAlgorithmError, 'invalid_algorithm', 'The token signature algorithm is not accepted'],
+  [JwtInvalidSignatureError, 'invalid_signature', 'The token signature is not valid'],
+  [KidNotFoundInJwksError, 'unknown_key', 'The token was signed with an unknown key'],
+  [WaitPeriodNotYetEndedJwkError, 'unknown_key', 'The token was signed with an unknown key'],
+  [JwtWithoutValidKidError, 'unknown_key', 'The token does not name its signing key'],
+];
+
+/**
+ * Requires a Cognito token (`Authorization: Bearer <jwt>`) on paths under `prefixes`, verified
+ * with aws-jwt-verify: signature against the pool's JWKS (fetched once, cached; the library
+ * rate-limits refetches for an unknown `kid`), expiry, issuer, `token_use` and client id.
+ * Failures answer 401 with `WWW-Authenticate: Bearer` and a reason code, never token details.
+ */
+export function authentication(options: AuthOptions): Middleware {
+  const prefixes = options.prefixes.map((prefix) => normalizePath(prefix).replace(/\/+$/, ''));
+  // One cache for the life of the container, kept when a refresh brings a new pool or client.
+  const jwksCache = options.jwksCache ?? new SimpleJwksCache();
+  let current: { key: string; verifier: ReturnType<typeof createVerifier> } | undefined;
+
+  const createVerifier = (pool: CognitoPool) =>
+    CognitoJwtVerifier.create({ userPoolId: pool.userPoolId, clientId: pool.clientId, tokenUse: options.tokenUse }, { jwksCache });
+  const verifierFor = (pool: CognitoPool) => {
+    const key = `${pool.userPoolId} ${pool.clientId}`;
+    if (current?.key !== key) current = { key, verifier: createVerifier(pool) };
+    return current.verifier;
+  };
+
+  return async (ctx, next) => {
+    const path = normalizePath(ctx.path);
+    if (!prefixes.some((prefix) => path === prefix || path.startsWith(prefix + '/'))) {
+      await next();
+      return;
+    }
+
+    const token = bearerToken(ctx.get('authorization'));
+    const verifier = verifierFor(await options.pool());
+    try {
+      ctx.state.user = toUser(await verifier.verify(token));
+    } catch (error) {
+      const rejection = toRejection(error);
+      (ctx.state.logger as Logger).info('authentication failed', { reason: rejection.code, detail: (error as Error).message });
+      throw rejection;
+    }
+    await next();
+  };
+}
+
+// The router matches routes case-insensitively (`/API/x` reaches `/api/*`), so the prefix test
+// must too; decoding and merged slashes close the other ways to spell a protected path.
+function normalizePath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+  }
+  return decoded.toLowerCase().replace(/\/{2,}/g, '/');
+}
+
+// RFC 6750 section 3: no `error` attribute when the request carried no Bearer credentials.
+const challenge = 'Bearer realm="api"';
+
+function bearerToken(header: string): string {
+  if (header.trim() === '') throw unauthorized('missing_token', 'An Authorization: Bearer token is required', challenge);
+  const [scheme = '', ...rest] = header.trim().split(/ +/);
+  if (scheme.toLowerCase() !== 'bearer') throw unauthorized('invalid_scheme', 'The Authorization scheme must be Bearer', challenge);
+  const token = rest.length === 1 ? (rest[0] as string) : '';
+  // RFC 6750 section 2.1: b64token.
+  if (!/^[\w.~+/-]+=*$/.test(token)) {
+    throw unauthorized('malformed_header', 'The Authorization header must be "Bearer <token>"', `${challenge}, error="invalid_request"`);
+  }
+  return token;
+}
+
+function toRejection(error: unknown): AppError {
+  if (error instanceof FetchError || error instanceof JwksValidationError) {
+    return new AppError(503, 'auth_unavailable', 'The user pool signing keys could not be fetched', { cause: error });
+  }
+  const [, code, message] = reasons.find(([type]) => error instanceof type) ?? [Error, 'invalid_token', 'The token is not valid'];
+  return unauthorized(code, message, `${challenge}, error="invalid_token"`, error);
+}
+
+function unauthorized(code: string, message: string, wwwAuthenticate: string, cause?: unknown): UnauthorizedError {
+  return new UnauthorizedError(code, message, { cause, headers: { 'WWW-Authenticate': wwwAuthenticate } });
+}
+
+function toUser(payload: CognitoIdOrAccessTokenPayload<object, object>): AuthenticatedUser {
+  const claims = payload as Record<string, unknown>;
+  const username = claims['cognito:username'] ?? claims.username;
+  return {
+    sub: payload.sub,
+    username: typeof username === 'string' ? username : null,
+    email: typeof claims.email === 'string' ? claims.email : null,
+    groups: payload['cognito:groups'] ?? [],
+    tokenUse: payload.token_use,
+  };
+}
