@@ -1,0 +1,36 @@
+import type { Config } from '../../../shared/config.ts';
+import type { QueueTarget } from '../queue-target.ts';
+
+/** What a queue tool may use: the config, two output streams and the queue. */
+export interface CommandContext {
+  config: Config;
+  /** Results, on stdout. */
+  out(line: string): void;
+  /** Progress and warnings, on stderr, so that results stay pipeable. */
+  progress(line: string): void;
+  connect(): Promise<QueueTarget>;
+}
+
+export interface Command {
+  summary: string;
+  /** The full `--help` text. */
+  usage: string;
+  /** Resolves to the exit code; throws `UsageError` for bad arguments. */
+  run(argv: string[], context: CommandContext): Promise<number>;
+}
+
+/** Bad arguments: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** `--max 20` → 20; anything but a whole number from 1 to `limit` is a usage error. */
+export function readCount(name: string, raw: string | undefined, fallback: number, limit = 1_000_000): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > limit) throw new UsageError(`--${name} must be a whole number from 1 to ${limit} (got "${raw}")`);
+  return value;
+}
