@@ -8,6 +8,7 @@ import { measureBundles } from './bundle-size.ts';
 import { measureColdStart } from './cold-start.ts';
 import { buildFloorBundles } from './floor.ts';
 import { measureMemory } from './memory.ts';
+import { measurePipeline } from './pipeline.ts';
 import { describeMachine, formatTable, type Figure, type Results } from './report.ts';
 import { measureWarmHttp } from './warm-http.ts';
 
@@ -28,6 +29,7 @@ try {
   figures.push(...(await measureColdStart(floors, progress)));
   figures.push(...(await measureWarmHttp(progress)));
   if (existsSync('dist/worker.mjs')) figures.push(...(await measureMemory(workDir, progress)));
+  figures.push(...(await measurePipeline(progress)));
 
   const results: Results = {
     ranAt: new Date().toISOString(),
