@@ -1,9 +1,9 @@
 /** A value loaded once and, if asked, reloaded when older than a refresh interval. */
 export interface RefreshingValue<T> {
   /** The latest value; reloads first when the refresh interval has passed. */
-  get(): Promise<T>;
+  get: () => Promise<T>;
   /** False while the latest reload has failed (the previous value is still served). */
-  isHealthy(): boolean;
+  isHealthy: () => boolean;
 }
 
 export interface RefreshOptions {

@@ -1,10 +1,13 @@
 // Lambda entry of the HTTP function (image command "http.handler"). Built once per cold start.
 import { createApp } from '../../shared/app.ts';
-import { loadConfig } from '../../shared/config.ts';
+import { describeConfig, loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createHttpHandler } from './http-handler.ts';
 
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'http' } });
+logger.info('configuration loaded', describeConfig(config));
 
-export const handler = createHttpHandler(createApp({ service: config.service, logger, bodyLimit: config.bodyLimit }));
+export const handler = createHttpHandler(
+  createApp({ service: config.service, logger, bodyLimit: config.bodyLimit, auth: config.auth, health: { config: config.deployment.isHealthy } }),
+);

@@ -9,5 +9,5 @@ import type { Logger } from '../../shared/logger.ts';
  * meets the routes and settings production has.
  */
 export function createLocalApp(config: Config, logger: Logger): Koa {
-  return createApp({ service: config.service, logger, bodyLimit: config.bodyLimit });
+  return createApp({ service: config.service, logger, bodyLimit: config.bodyLimit, auth: config.auth, health: { config: config.deployment.isHealthy } });
 }

@@ -2,7 +2,7 @@
 // through a local gateway, a FIFO queue (fauxqs in process, or QUEUE_URL) and the worker;
 // `--direct` (or LOCAL_MODE=direct) serves them straight from the app instead.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../shared/config.ts';
+import { describeConfig, loadConfig } from '../../shared/config.ts';
 import { createLogger, describeError } from '../../shared/logger.ts';
 import { createLocalApp } from './local-app.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
@@ -12,6 +12,7 @@ import { connectQueue, type QueueTarget } from './queue-target.ts';
 const { values: flags } = parseArgs({ options: { direct: { type: 'boolean', default: false } } });
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'local' } });
+logger.info('configuration loaded', describeConfig(config));
 const mode = flags.direct ? 'direct' : config.localMode;
 
 let localQueue: LocalQueue | undefined;
