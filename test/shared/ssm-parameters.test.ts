@@ -55,6 +55,26 @@ describe('createParameterReader', () => {
     expect(values.get('/dep1/webhooks/stripe')).to.equal('whsec_plain');
   });
 
+  it('reads a Secrets Manager secret through its /aws/reference/secretsmanager/ path', async () => {
+    // SSM refuses these paths without WithDecryption (our server does too).
+    const path = '/aws/reference/secretsmanager/webhooks/stripe';
+    server.parameters.set(path, { value: 'whsec_from_secrets_manager', type: 'SecureString' });
+    const read = createParameterReader(connect());
+
+    const values = await read([path]);
+
+    expect(Object.fromEntries(values)).to.deep.equal({ [path]: 'whsec_from_secrets_manager' });
+  });
+
+  it('names a missing secret without its neighbours\' values', async () => {
+    server.parameters.set('/dep1/webhooks/stripe', { value: 'whsec_plain', type: 'SecureString' });
+    const read = createParameterReader(connect());
+
+    const error = await rejection(read(['/dep1/webhooks/stripe', '/dep1/webhooks/github']));
+
+    expect(error.message).to.equal('Invalid configuration:\n- /dep1/webhooks/github: parameter not found in region eu-west-1');
+  });
+
   it('names each missing parameter', async () => {
     const read = createParameterReader(connect());
 
