@@ -1,5 +1,5 @@
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
+import type { SQSMessageAttribute, SQSRecord } from 'aws-lambda';
 import type { Reason } from './outcome.ts';
 
 export type Park = (record: SQSRecord, reason: Reason, detail: string, timeoutMs: number) => Promise<void>;
@@ -32,13 +32,17 @@ export function createParker(options: { dlqUrl: string; sqs?: SQSClient }): Park
   };
 }
 
-/** Lambda's event spells attributes `stringValue`/`binaryValue` (base64); SendMessage wants `StringValue`/`BinaryValue` bytes. */
+/**
+ * Lambda's event spells attributes `stringValue`/`binaryValue` (base64); SendMessage wants
+ * `StringValue`/`BinaryValue` bytes. An attribute with no usable value (only a hand-made
+ * record has one) is left out: SQS would refuse the whole message for it.
+ */
 function toSendAttributes(attributes: SQSRecord['messageAttributes'] | undefined): Record<string, MessageAttributeValue> {
   const converted: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(attributes ?? {})) {
-    converted[name] = value.binaryValue === undefined
-      ? { DataType: value.dataType, StringValue: value.stringValue }
-      : { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') };
+  for (const [name, value] of Object.entries(attributes ?? {}) as [string, Partial<SQSMessageAttribute> | null][]) {
+    if (typeof value?.dataType !== 'string') continue;
+    if (typeof value.stringValue === 'string') converted[name] = { DataType: value.dataType, StringValue: value.stringValue };
+    else if (typeof value.binaryValue === 'string') converted[name] = { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') };
   }
   return converted;
 }

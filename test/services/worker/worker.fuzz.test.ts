@@ -1,0 +1,102 @@
+import type { SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSMessageAttribute, SQSRecord } from 'aws-lambda';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
+import { createWorkerHandler } from '../../../services/worker/worker.ts';
+import { makeApp } from '../../factories/app.ts';
+import { makeLambdaContext } from '../../factories/lambda-context.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
+import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord, stringAttribute } from '../../factories/sqs.ts';
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+const validEnvelope = (): Record<string, unknown> => JSON.parse(makeEnvelopeRecord().body) as Record<string, unknown>;
+const knownSource = fc.constantFrom('ApiGatewayV1SQSLambda', 'HttpApiV2SQSLambda');
+
+/** Broken messages of every kind the issue lists; each yields a whole record. */
+const malformed: fc.Arbitrary<SQSRecord> = fc.oneof(
+  // Not JSON at all.
+  fc.string({ unit: 'binary' }).map((body) => makeSqsRecord({ body })),
+  // JSON of the wrong type, or objects of known sources with random fields.
+  fc.jsonValue().map((value) => makeSqsRecord({ body: JSON.stringify(value) })),
+  fc.tuple(knownSource, fc.dictionary(fc.string(), fc.jsonValue())).map(([source, rest]) => makeSqsRecord({ body: JSON.stringify({ ...rest, source }) })),
+  // Unknown source.
+  fc.tuple(fc.string(), fc.jsonValue()).map(([source, jsonPayload]) => makeSqsRecord({ body: JSON.stringify({ source, jsonPayload }) })),
+  // Our envelope with a field removed or replaced by anything, bad base64 included.
+  fc.tuple(fc.constantFrom(...Object.keys(validEnvelope())), fc.option(fc.oneof(fc.string(), fc.jsonValue(), fc.constant('@@not base64@@')))).map(([field, value]) => {
+    const envelope = validEnvelope();
+    if (value === null) delete envelope[field];
+    else envelope[field] = value;
+    return makeSqsRecord({ body: JSON.stringify(envelope) });
+  }),
+  // CR, LF or NUL in header names and values, in the envelope and in HTTP API attributes.
+  fc.tuple(fc.constantFrom('\r\n', '\n', '\r', '\0'), fc.string(), fc.boolean()).map(([bad, text, inName]) => {
+    const envelope = validEnvelope();
+    envelope.headers = inName ? { [b64(`x-a${bad}${text}`)]: b64('v') } : { [b64('x-a')]: b64(`v${bad}${text}`) };
+    return makeSqsRecord({ body: JSON.stringify(envelope) });
+  }),
+  fc.tuple(fc.constantFrom('\r\n', '\n', '\0'), fc.string()).map(([bad, text]) => makeHttpApiRecord({ headers: { 'x-signature': `v${bad}${text}` } })),
+  fc.string().map((name) => makeHttpApiRecord({ headers: { [`${name} bad`]: 'v' } })),
+  // Huge headers.
+  fc.integer({ min: 8 * 1024, max: 64 * 1024 }).map((size) => makeEnvelopeRecord({ headers: { 'content-type': 'application/json', 'x-huge': 'h'.repeat(size) } })),
+  // Empty bodies.
+  fc.constantFrom(makeSqsRecord({ body: '' }), makeHttpApiRecord({ body: '' }), makeEnvelopeRecord({ body: Buffer.alloc(0) })),
+  // HTTP API messages missing attributes, or with attributes of the wrong type.
+  fc.tuple(fc.subarray(['method', 'path', 'requestTime', 'requestId', 'contentType', 'sourceIp']), fc.jsonValue()).map(([missing, junk]) => {
+    const record = makeHttpApiRecord();
+    for (const name of missing) delete record.messageAttributes[name];
+    record.messageAttributes.junk = junk as unknown as SQSMessageAttribute;
+    return record;
+  }),
+  fc.constantFrom<(r: SQSRecord) => void>(
+    (r) => delete (r as Partial<SQSRecord>).attributes,
+    (r) => delete (r as Partial<SQSRecord>).messageAttributes,
+    (r) => (r.messageAttributes = { source: { ...stringAttribute('x'), stringValue: 42 as unknown as string } }),
+  ).map((mutate) => {
+    const record = makeHttpApiRecord({ path: '/nowhere' });
+    mutate(record);
+    return record;
+  }),
+);
+
+describe('createWorkerHandler (fuzz)', () => {
+  it('settles each of 10,000 malformed records as done, retry, parked or logged, and never throws', async () => {
+    // SQS itself is stubbed here, as a FIFO DLQ that refuses a message without a group id, and
+    // says which parks were sent: 4,000-odd SendMessage calls to fauxqs would take 20 s on a
+    // shared machine. Parks to a real SQS-compatible server are in park.test.ts and worker.test.ts.
+    const parked = new Set<string>();
+    const sqs = {
+      send: ({ input }: { input: SendMessageCommandInput }) => {
+        if (!input.MessageGroupId || !input.MessageDeduplicationId) return Promise.reject(new Error('The request must contain the parameter MessageGroupId.'));
+        parked.add(input.MessageDeduplicationId);
+        return Promise.resolve({ MessageId: 'parked' });
+      },
+    } as unknown as SQSClient;
+    const { app } = makeApp({ logger: makeCapturingLogger('error').logger });
+    const { logger, lines } = makeCapturingLogger();
+    const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks-dlq.fifo', sqs });
+    const records = fc.sample(malformed, { numRuns: 10_000, seed: 20251125 }).map((record, i) => ({ ...record, messageId: `fuzz-${i}` }));
+    const failed = new Set<string>();
+
+    for (let i = 0; i < records.length; i += 10) {
+      const response = await handler(makeSqsEvent(records.slice(i, i + 10)), makeLambdaContext());
+      for (const { itemIdentifier } of response.batchItemFailures) failed.add(itemIdentifier);
+    }
+
+    const byMessage = new Map(lines.map((line) => [line.messageId as string, line]));
+    const unsettled = records.filter(({ messageId }) => {
+      const line = byMessage.get(messageId);
+      switch (line?.outcome) {
+        case 'retry': return !failed.has(messageId);
+        case 'parked': return failed.has(messageId) || !parked.has(messageId);
+        case 'done': return failed.has(messageId) || !(typeof line.status === 'number' && line.status >= 200 && line.status < 300);
+        case 'logged': return failed.has(messageId) || !('payload' in line || 'payloadPreview' in line);
+        default: return true;
+      }
+    });
+    expect(lines).to.have.length(records.length);
+    expect(unsettled.map((r) => r.messageId)).to.deep.equal([]);
+    const outcomes = new Set(lines.map((line) => line.outcome));
+    expect([...outcomes].sort()).to.deep.equal(['done', 'logged', 'parked', 'retry']);
+  });
+});
