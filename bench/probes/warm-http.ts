@@ -3,7 +3,7 @@
 // app.callback() with light-my-request. Logs go to stdout, which the parent discards.
 import inject from 'light-my-request';
 import { createHttpHandler } from '../../services/http/http-handler.ts';
-import { createApp } from '../../shared/app.ts';
+import { createLocalApp } from '../../services/local/local-app.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event, type RequestSpec } from '../../test/factories/api-gateway.ts';
@@ -11,10 +11,10 @@ import { makeLambdaContext } from '../../test/factories/lambda-context.ts';
 import { reportResult } from '../child.ts';
 import { timeSubjects } from '../timing.ts';
 
-// Built as services/http/handler.ts builds it.
+// The app as services/http/handler.ts builds it, from the same config.
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'http' } });
-const app = createApp({ service: config.service, logger, bodyLimit: config.bodyLimit });
+const app = createLocalApp(config, logger);
 const handler = createHttpHandler(app);
 const callback = app.callback();
 
