@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { decodeRestEnvelope, encodeRestEnvelope, isRestEnvelope } from '../../../services/worker/envelope.ts';
+import { MessageDecodeError } from '../../../services/worker/message-decode-error.ts';
+import type { ReplayRequest } from '../../../services/worker/replay-request.ts';
+import { makeReplayRequest } from '../../factories/sqs.ts';
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+const parse = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+
+const headerName = fc.stringMatching(/^[a-z0-9!#$%&'*+.^_`|~-]{1,20}$/);
+const headerValue = fc.string({ unit: 'grapheme', maxLength: 40 }).filter((v) => !/[\r\n\0]/.test(v));
+const request: fc.Arbitrary<ReplayRequest> = fc.record(
+  {
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+    path: fc.string({ unit: 'grapheme', maxLength: 30 }).map((p) => `/${p}`),
+    query: fc.array(fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 12 })), { maxLength: 6 }),
+    headers: fc.dictionary(headerName, headerValue, { maxKeys: 6 }),
+    body: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+    requestId: fc.uuid(),
+    receivedAt: fc.integer({ min: 1, max: 4_000_000_000_000 }),
+    sourceIp: fc.ipV4(),
+    domainName: fc.domain(),
+    stage: fc.stringMatching(/^[a-z]{1,8}$/),
+  },
+  { requiredKeys: ['method', 'path', 'query', 'headers', 'body', 'receivedAt'] },
+);
+
+/** The envelope groups a repeated query key: pairs come back grouped by key, in first-seen order. */
+function groupedQuery(query: [string, string][]): [string, string][] {
+  const keys = [...new Set(query.map(([key]) => key))];
+  return keys.flatMap((key) => query.filter(([k]) => k === key));
+}
+
+describe('encodeRestEnvelope', () => {
+  it('round-trips through decodeRestEnvelope for any request', () => {
+    fc.assert(
+      fc.property(request, (original) => {
+        const decoded = decodeRestEnvelope(parse(encodeRestEnvelope(original)));
+
+        expect(decoded).to.deep.equal({ ...original, query: groupedQuery(original.query) });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('base64-encodes every string a client controls and leaves gateway values plain', () => {
+    const envelope = parse(encodeRestEnvelope(makeReplayRequest({ path: "/it's", query: [['a', '1'], ['a', '2']], headers: { 'x-q': 'say "hi"' }, body: Buffer.from('b') })));
+
+    expect(envelope).to.deep.equal({
+      source: 'ApiGatewayV1SQSLambda',
+      envelopeVersion: 1,
+      method: 'POST',
+      path: b64("/it's"),
+      query: { [b64('a')]: [b64('1'), b64('2')] },
+      headers: { [b64('x-q')]: b64('say "hi"') },
+      body: b64('b'),
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      requestTime: 1_764_000_000_000,
+      sourceIp: '203.0.113.7',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      stage: 'prod',
+    });
+  });
+});
+
+describe('decodeRestEnvelope', () => {
+  it('rejects a broken envelope with every problem at once', () => {
+    const envelope = {
+      source: 'ApiGatewayV1SQSLambda',
+      envelopeVersion: 2,
+      method: 'get',
+      path: b64('no-slash'),
+      query: { [b64('k')]: 5 },
+      headers: { [b64('bad name')]: b64('v'), [b64('x-ok')]: b64('a\r\nb'), '%%%': b64('v') },
+      body: 'not base64!',
+      requestTime: '1764000000000',
+    };
+
+    let error: unknown;
+    try {
+      decodeRestEnvelope(envelope);
+    } catch (e) {
+      error = e;
+    }
+
+    expect(error).to.be.instanceOf(MessageDecodeError);
+    expect((error as MessageDecodeError).problems).to.deep.equal([
+      'envelopeVersion must be 1 (got 2)',
+      'method must be an HTTP method token (got "get")',
+      'path must start with "/"',
+      'query k values must be strings',
+      'header name "bad name" is not a valid HTTP token',
+      'header x-ok contains CR, LF or NUL',
+      'header name is not valid base64',
+      'body is not valid base64',
+      'requestTime must be epoch milliseconds',
+    ]);
+  });
+
+  it('rejects text that is not valid UTF-8', () => {
+    const envelope = parse(encodeRestEnvelope(makeReplayRequest()));
+    envelope.path = Buffer.from([0x2f, 0xc3, 0x28]).toString('base64');
+
+    expect(() => decodeRestEnvelope(envelope)).to.throw(MessageDecodeError, 'path is not valid UTF-8');
+  });
+});
+
+describe('isRestEnvelope', () => {
+  it('tells our envelope from the legacy v1 shape by its version field', () => {
+    const verdicts = [
+      { source: 'ApiGatewayV1SQSLambda', envelopeVersion: 1 },
+      { source: 'ApiGatewayV1SQSLambda', envelopeVersion: 'x' },
+      { source: 'ApiGatewayV1SQSLambda', jsonPayload: {} },
+      { source: 'HttpApiV2SQSLambda', envelopeVersion: 1 },
+    ].map(isRestEnvelope);
+
+    expect(verdicts).to.deep.equal([true, true, false, false]);
+  });
+});
