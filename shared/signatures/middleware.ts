@@ -4,13 +4,15 @@ import type { Logger } from '../logger.ts';
 import { SignatureError, type SignedRequest, type Verifier } from './verifier.ts';
 
 /**
- * Lets a request through only when `verifier` accepts its signature; otherwise answers 401
- * with the reason code (through the worker that parks the message, so a wrong secret never
- * loses a webhook: fix the secret, redrive). Without a verifier — no secret configured for
+ * Lets a request through only when the route's verifier accepts its signature; otherwise
+ * answers 401 with the reason code (through the worker that parks the message, so a wrong
+ * secret never loses a webhook: fix the secret, redrive). `verifierFor` is asked on every
+ * request, so refreshed secrets apply at once. Without a verifier — no secret configured for
  * the route — it answers 503, which the worker retries until the DLQ.
  */
-export function verifySignature(provider: string, verifier: Verifier | undefined): Middleware {
+export function verifySignature(provider: string, verifierFor: () => Promise<Verifier | undefined>): Middleware {
   return async (ctx, next) => {
+    const verifier = await verifierFor();
     if (verifier === undefined) {
       throw new AppError(503, 'signature_secret_not_configured', `No signing secret is configured for ${provider}`);
     }
