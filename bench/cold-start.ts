@@ -4,6 +4,7 @@ import { makeApiGatewayV2Event } from '../test/factories/api-gateway.ts';
 import { runNode } from './child.ts';
 import { webhookBatch } from './events.ts';
 import type { FloorBundles } from './floor.ts';
+import { lambdaEnv } from './lambda-runtime.ts';
 import type { Figure } from './report.ts';
 import { median, ratio, round } from './stats.ts';
 
@@ -20,9 +21,6 @@ const result = await handler(JSON.parse(event), context);
 process.stderr.write('BENCH_RESULT ' + JSON.stringify(result) + '\\n');
 process.exit(0);
 `;
-
-// As in the image (design: NODE_OPTIONS=--enable-source-maps); no DEPLOYMENT_ID, so no AWS call.
-const lambdaEnv = { NODE_OPTIONS: '--enable-source-maps', AWS_REGION: 'eu-west-1', LOG_LEVEL: 'info' };
 
 interface Subject {
   name: string;

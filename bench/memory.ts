@@ -1,16 +1,13 @@
 import { join, resolve } from 'node:path';
 import { bundleLikeBuild } from './bundler.ts';
 import { runNode } from './child.ts';
+import { lambdaEnv, lambdaV8Flags } from './lambda-runtime.ts';
 import type { MemoryReport } from './probes/memory.ts';
 import type { Figure } from './report.ts';
 import { round } from './stats.ts';
 
-// The V8 limits Lambda's Node.js bootstrap (/var/runtime/bootstrap in the base image) sets for
-// a 128 MB function: new space = memory / 10, semi-space = half of it, old space = the rest.
-// Without them V8 lets the young generation grow to 3 × 16 MB and RSS looks ~40 MB larger.
-// https://github.com/aws/aws-lambda-base-images (nodejs branches, bootstrap)
 const lambdaMB = 128;
-const lambdaFlags = [`--max-semi-space-size=${Math.floor(lambdaMB / 10 / 2)}`, `--max-old-space-size=${lambdaMB - Math.floor(lambdaMB / 10)}`];
+const lambdaFlags = lambdaV8Flags(lambdaMB);
 
 /**
  * Memory of the worker bundle over 100,000 replayed messages in one process, as a 128 MB
@@ -21,8 +18,8 @@ export async function measureMemory(dir: string, progress: (line: string) => voi
   const probe = join(dir, 'memory-probe.mjs');
   await bundleLikeBuild('bench/probes/memory.ts', probe);
   progress(`memory      replaying 100,000 messages through dist/worker.mjs (${lambdaFlags.join(' ')})`);
-  const args = ['--expose-gc', '--enable-source-maps', ...lambdaFlags, probe, resolve('dist/worker.mjs')];
-  const { result } = await runNode<MemoryReport>(args, { AWS_REGION: 'eu-west-1' }, 170_000);
+  const args = ['--expose-gc', ...lambdaFlags, probe, resolve('dist/worker.mjs')];
+  const { result } = await runNode<MemoryReport>(args, lambdaEnv, 170_000);
   if (!result) throw new Error('the memory probe reported nothing');
   const { after1k, after100k } = result;
   progress(`memory      ${result.messagesPerSecond.toLocaleString('en-US')} msg/s; RSS ${after1k.rssMB} → ${after100k.rssMB} MB, heap ${after1k.heapMB} → ${after100k.heapMB} MB, peak RSS ${result.peakRssMB} MB`);
