@@ -71,7 +71,8 @@ export async function measurePipeline(progress: (line: string) => void): Promise
 async function postWebhook(service: RunningService, index: number): Promise<Delivery> {
   const request = webhookRequest(index);
   const sentAt = performance.now();
-  const response = await fetch(`${service.url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+  const headers = { 'content-type': request.headers['content-type'] ?? 'application/json' };
+  const response = await fetch(`${service.url}${request.path}`, { method: 'POST', headers, body: request.body });
   const answer = (await response.json()) as { messageId?: string };
   return { sentAt, status: response.status, ...(answer.messageId ? { messageId: answer.messageId } : {}) };
 }
