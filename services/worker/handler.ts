@@ -1,13 +1,15 @@
-// Lambda entry of the queue worker (image command "worker.handler"). Built once per cold start.
+// Lambda entry of the queue worker (image command "worker.handler"). Built once per cold start,
+// with the same app as the HTTP function (services/http/handler.ts).
 import { createApp } from '../../shared/app.ts';
-import { loadConfig } from '../../shared/config.ts';
+import { describeConfig, loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { createWorkerHandler } from './worker.ts';
 
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'worker' } });
-const app = createApp({ service: config.service, logger, bodyLimit: config.bodyLimit });
+logger.info('configuration loaded', describeConfig(config));
+const app = createApp({ service: config.service, logger, bodyLimit: config.bodyLimit, auth: config.auth, health: { config: config.deployment.isHealthy } });
 
 export const handler = createWorkerHandler({
   app,
