@@ -5,6 +5,7 @@ import { errorHandler } from './error-handler.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { requestContext } from './request-context.ts';
 import { apiRoutes } from './routes/api.ts';
+import { providerRoutes, type ProviderWebhooks } from './routes/providers.ts';
 import { serviceRoutes, type HealthChecks, type ServiceInfo } from './routes/service.ts';
 import { webhookRoutes } from './routes/webhook.ts';
 
@@ -16,6 +17,8 @@ export interface AppDeps {
   health?: HealthChecks;
   /** Cognito tokens required under `auth.prefixes`; without it, authentication is off. */
   auth?: AuthOptions;
+  /** Secrets, public host and idempotency store of the provider webhook routes; without it they answer 503. */
+  webhooks?: ProviderWebhooks;
 }
 
 /**
@@ -33,7 +36,7 @@ export function createApp(deps: AppDeps): Koa {
   // Before the body is read: an unauthenticated caller costs no body bytes.
   if (deps.auth) app.use(authentication(deps.auth));
   app.use(bodyReader({ limit: deps.bodyLimit }));
-  for (const router of [serviceRoutes(deps.service, deps.health ?? {}), webhookRoutes(), apiRoutes()]) {
+  for (const router of [serviceRoutes(deps.service, deps.health ?? {}), webhookRoutes(), providerRoutes(deps.webhooks), apiRoutes()]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

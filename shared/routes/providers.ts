@@ -1,0 +1,107 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Config } from '../config.ts';
+import { createDeliveryGuard, type DeliveryGuardOptions, type DeliveryIdReader } from '../idempotency/delivery-guard.ts';
+import { createIdempotencyStore } from '../idempotency/store.ts';
+import { describeError, type Logger } from '../logger.ts';
+import { createGitHubVerifier } from '../signatures/github.ts';
+import { verifySignature } from '../signatures/middleware.ts';
+import { loadWebhookSecrets, type Provider, type ProviderSecrets } from '../signatures/secrets.ts';
+import { createShopifyVerifier } from '../signatures/shopify.ts';
+import { createSlackVerifier } from '../signatures/slack.ts';
+import { createStandardWebhooksVerifier } from '../signatures/standard-webhooks.ts';
+import { createStripeVerifier } from '../signatures/stripe.ts';
+import { createTwilioVerifier } from '../signatures/twilio.ts';
+import type { Verifier } from '../signatures/verifier.ts';
+
+/** What the provider routes need; `loadProviderWebhooks` builds it from the config. */
+export interface ProviderWebhooks {
+  secrets: () => Promise<ProviderSecrets>;
+  /** The host name in the webhook URLs given to the providers; Twilio signs it. */
+  publicHost: () => Promise<string | undefined>;
+  idempotency: DeliveryGuardOptions;
+}
+
+interface ProviderRoute {
+  provider: Provider;
+  verifier: (secrets: readonly string[], publicHost: string | undefined) => Verifier | undefined;
+  /** The provider's id of this delivery, the same on its retries. */
+  deliveryId: DeliveryIdReader;
+}
+
+const header = (ctx: Context, name: string) => ctx.get(name) || undefined;
+const bodyField = (ctx: Context, name: string) => {
+  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+const routes: readonly ProviderRoute[] = [
+  { provider: 'stripe', verifier: (secrets) => createStripeVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'id') },
+  { provider: 'github', verifier: (secrets) => createGitHubVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-github-delivery') },
+  {
+    provider: 'twilio',
+    verifier: (secrets, publicHost) => (publicHost ? createTwilioVerifier({ secrets, publicHost }) : undefined),
+    deliveryId: (ctx) => header(ctx, 'i-twilio-idempotency-token') ?? bodyField(ctx, 'MessageSid'),
+  },
+  { provider: 'shopify', verifier: (secrets) => createShopifyVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-shopify-webhook-id') },
+  { provider: 'slack', verifier: (secrets) => createSlackVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'event_id') },
+  {
+    provider: 'standard',
+    verifier: (secrets) => createStandardWebhooksVerifier({ secrets }),
+    deliveryId: (ctx) => header(ctx, 'webhook-id') ?? header(ctx, 'svix-id'),
+  },
+];
+
+/**
+ * `POST /webhook/{stripe,github,twilio,shopify,slack,standard}`: the signature is verified over
+ * the exact body bytes, then each delivery runs once. Without `webhooks` every route answers
+ * 503 (no secret configured). The handler at the end is where a provider's events are handled.
+ */
+export function providerRoutes(webhooks?: ProviderWebhooks): Router {
+  const { secrets, publicHost, idempotency } = webhooks ?? unconfigured();
+  const guard = createDeliveryGuard(idempotency);
+  const router = new Router();
+
+  for (const route of routes) {
+    const verifierFor = async () => {
+      const list = (await secrets())[route.provider];
+      return list && list.length > 0 ? route.verifier(list, await publicHost()) : undefined;
+    };
+    router.post(`/webhook/${route.provider}`, verifySignature(route.provider, verifierFor), async (ctx, next) => {
+      // Slack checks a new Events API URL with a signed challenge it wants echoed at once; it
+      // cannot come through the queue, so infra routes /webhook/slack to the http function.
+      const body = ctx.request.body as { type?: unknown; challenge?: unknown } | undefined;
+      if (route.provider === 'slack' && body?.type === 'url_verification') {
+        ctx.body = { challenge: body.challenge };
+        return;
+      }
+      await next();
+    }, guard(route.provider, route.deliveryId), (ctx) => {
+      ctx.body = { received: true, provider: route.provider, deliveryId: route.deliveryId(ctx) ?? null };
+    });
+  }
+  return router;
+}
+
+/** The provider routes' needs from the config: secrets (SSM or env), public host, idempotency store. */
+export async function loadProviderWebhooks(config: Config, logger: Logger): Promise<ProviderWebhooks> {
+  const secrets = await loadWebhookSecrets(config.webhookSecrets, config.parameters, (error) =>
+    logger.warn('webhook secret refresh failed, previous secrets kept', describeError(error)),
+  );
+  return {
+    secrets: () => secrets.get(),
+    publicHost: async () => (await config.deployment.get()).publicHost,
+    idempotency: {
+      store: createIdempotencyStore({ tableName: config.idempotency.tableName }),
+      expiresAfterSeconds: config.idempotency.expiresAfterSeconds,
+    },
+  };
+}
+
+function unconfigured(): ProviderWebhooks {
+  return {
+    secrets: () => Promise.resolve({}),
+    publicHost: () => Promise.resolve(undefined),
+    idempotency: { store: createIdempotencyStore({}), expiresAfterSeconds: 3600 },
+  };
+}

@@ -1,0 +1,131 @@
+import { expect } from 'chai';
+import { inject } from 'light-my-request';
+import type Koa from 'koa';
+import type { ProviderWebhooks } from '../../../shared/routes/providers.ts';
+import { makeApp } from '../../factories/app.ts';
+import { signSlack } from '../../factories/signatures.ts';
+import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../factories/webhooks.ts';
+
+const post = (app: Koa, delivery: SignedDelivery) =>
+  inject(app.callback(), { method: 'POST', url: delivery.url, headers: delivery.headers, payload: delivery.body });
+
+function makeProviderApp(webhooks: ProviderWebhooks = makeProviderWebhooks()) {
+  return makeApp({ webhooks });
+}
+
+describe('providerRoutes', () => {
+  const deliveries: [keyof typeof testSecrets, SignedDelivery, string][] = [
+    ['stripe', makeSignedDelivery('stripe', { id: 'evt_abc' }), 'evt_abc'],
+    ['github', makeSignedDelivery('github', { id: 'gh-delivery-1' }), 'gh-delivery-1'],
+    ['twilio', makeSignedDelivery('twilio', { id: 'SM111' }), 'SM111'],
+    ['twilio', makeSignedDelivery('twilio', { id: 'SM222', json: true }), 'SM222'],
+    ['shopify', makeSignedDelivery('shopify', { id: 'shop-webhook-1' }), 'shop-webhook-1'],
+    ['slack', makeSignedDelivery('slack', { id: 'Ev123' }), 'Ev123'],
+    ['standard', makeSignedDelivery('standard', { id: 'msg_123' }), 'msg_123'],
+  ];
+
+  for (const [provider, delivery, deliveryId] of deliveries) {
+    it(`accepts a signed ${provider} delivery${delivery.url.includes('bodySHA256') ? ' (JSON)' : ''} once and answers its repeat {"duplicate":true}`, async () => {
+      const { app } = makeProviderApp();
+
+      const first = await post(app, delivery);
+      const repeat = await post(app, delivery);
+
+      expect([first.statusCode, first.json()]).to.deep.equal([200, { received: true, provider, deliveryId }]);
+      expect([repeat.statusCode, repeat.json()]).to.deep.equal([200, { duplicate: true }]);
+    });
+
+    it(`answers 401 signature_missing to an unsigned ${provider} delivery`, async () => {
+      const { app } = makeProviderApp();
+
+      const res = await post(app, { ...delivery, headers: { 'content-type': delivery.headers['content-type'] ?? 'application/json' } });
+
+      expect(res.statusCode).to.equal(401);
+      expect(res.json<{ error: { code: string } }>().error.code).to.equal('signature_missing');
+    });
+  }
+
+  it('prefers I-Twilio-Idempotency-Token over MessageSid as the Twilio delivery id', async () => {
+    const { app } = makeProviderApp();
+    const delivery = makeSignedDelivery('twilio', { id: 'SM333' });
+
+    const res = await post(app, { ...delivery, headers: { ...delivery.headers, 'i-twilio-idempotency-token': 'ACtoken-1' } });
+
+    expect(res.json()).to.deep.equal({ received: true, provider: 'twilio', deliveryId: 'ACtoken-1' });
+  });
+
+  it('answers 401 signature_mismatch to a delivery whose body changed by one byte, and does not record it', async () => {
+    const { app } = makeProviderApp();
+    const delivery = makeSignedDelivery('stripe', { id: 'evt_tampered' });
+
+    const tampered = await post(app, { ...delivery, body: delivery.body.replace('4200', '4201') });
+    const genuine = await post(app, delivery);
+
+    expect([tampered.statusCode, tampered.json()]).to.deep.equal([401, { error: { code: 'signature_mismatch', message: 'No Stripe-Signature v1 signature matches the body' } }]);
+    expect(genuine.json()).to.deep.equal({ received: true, provider: 'stripe', deliveryId: 'evt_tampered' });
+  });
+
+  it('accepts a secret added at rotation as soon as the refreshed secrets carry it', async () => {
+    let stripe = ['whsec_previous'];
+    const webhooks = { ...makeProviderWebhooks(), secrets: () => Promise.resolve({ stripe }) };
+    const { app } = makeProviderApp(webhooks);
+    const delivery = makeSignedDelivery('stripe', { id: 'evt_rotated' });
+
+    const before = await post(app, delivery);
+    stripe = ['whsec_previous', testSecrets.stripe];
+    const after = await post(app, delivery);
+
+    expect([before.statusCode, after.statusCode]).to.deep.equal([401, 200]);
+  });
+
+  it('answers 503 signature_secret_not_configured on every provider route when the app has no webhook deps', async () => {
+    const { app } = makeApp();
+
+    const statuses = await Promise.all((['stripe', 'github', 'twilio', 'shopify', 'slack', 'standard'] as const).map(async (provider) => {
+      const res = await post(app, makeSignedDelivery(provider));
+      return [res.statusCode, res.json<{ error: { code: string } }>().error.code];
+    }));
+
+    expect(statuses).to.deep.equal(Array.from({ length: 6 }, () => [503, 'signature_secret_not_configured']));
+  });
+
+  it('answers 503 on the Twilio route when no public host is configured', async () => {
+    const { app } = makeProviderApp(makeProviderWebhooks({ publicHost: null }));
+
+    const res = await post(app, makeSignedDelivery('twilio'));
+
+    expect([res.statusCode, res.json()]).to.deep.equal([503, { error: { code: 'signature_secret_not_configured', message: 'Internal server error' } }]);
+  });
+
+  it("answers Slack's signed url_verification challenge at once", async () => {
+    const { app } = makeProviderApp();
+    const body = JSON.stringify({ token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
+    const delivery = makeSignedDelivery('slack', { body });
+
+    const first = await post(app, delivery);
+    const again = await post(app, delivery);
+
+    expect([first.statusCode, first.json()]).to.deep.equal([200, { challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' }]);
+    expect(again.json()).to.deep.equal(first.json());
+  });
+
+  it('answers 401 to a url_verification challenge signed with another secret', async () => {
+    const { app } = makeProviderApp();
+    const body = JSON.stringify({ challenge: 'c', type: 'url_verification' });
+    const timestamp = Math.floor(Date.now() / 1000);
+
+    const res = await post(app, { url: '/webhook/slack', body, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signSlack('wrong', timestamp, body) } });
+
+    expect([res.statusCode, res.json<{ error: { code: string } }>().error.code]).to.deep.equal([401, 'signature_mismatch']);
+  });
+
+  it('runs a Slack event without an event_id every time', async () => {
+    const { app, lines } = makeProviderApp();
+    const delivery = makeSignedDelivery('slack', { body: JSON.stringify({ type: 'block_actions', trigger_id: 't' }) });
+
+    const answers = [await post(app, delivery), await post(app, delivery)].map((res) => res.json<unknown>());
+
+    expect(answers).to.deep.equal([{ received: true, provider: 'slack', deliveryId: null }, { received: true, provider: 'slack', deliveryId: null }]);
+    expect(lines.filter((line) => line.message === 'delivery without an id, handled without idempotency')).to.have.length(2);
+  });
+});
