@@ -35,13 +35,20 @@ const bodyField = (ctx: Context, name: string) => {
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
+// A message's status callbacks (sent, delivered…) share its MessageSid: each status is its own delivery.
+const twilioMessageKey = (ctx: Context) => {
+  const sid = bodyField(ctx, 'MessageSid');
+  const status = bodyField(ctx, 'MessageStatus');
+  return sid && status ? `${sid}:${status}` : sid;
+};
+
 const routes: readonly ProviderRoute[] = [
   { provider: 'stripe', verifier: (secrets) => createStripeVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'id') },
   { provider: 'github', verifier: (secrets) => createGitHubVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-github-delivery') },
   {
     provider: 'twilio',
     verifier: (secrets, publicHost) => (publicHost ? createTwilioVerifier({ secrets, publicHost }) : undefined),
-    deliveryId: (ctx) => header(ctx, 'i-twilio-idempotency-token') ?? bodyField(ctx, 'MessageSid'),
+    deliveryId: (ctx) => header(ctx, 'i-twilio-idempotency-token') ?? twilioMessageKey(ctx),
   },
   { provider: 'shopify', verifier: (secrets) => createShopifyVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-shopify-webhook-id') },
   { provider: 'slack', verifier: (secrets) => createSlackVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'event_id') },

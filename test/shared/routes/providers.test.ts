@@ -54,6 +54,19 @@ describe('providerRoutes', () => {
     expect(res.json()).to.deep.equal({ received: true, provider: 'twilio', deliveryId: 'ACtoken-1' });
   });
 
+  it("keys a Twilio status callback without the token by MessageSid and MessageStatus, so each status runs once", async () => {
+    const { app } = makeProviderApp();
+    const callback = (status: string) => makeSignedDelivery('twilio', { body: new URLSearchParams({ MessageSid: 'SM444', MessageStatus: status }).toString() });
+
+    const answers = [await post(app, callback('sent')), await post(app, callback('delivered')), await post(app, callback('delivered'))].map((res) => res.json<unknown>());
+
+    expect(answers).to.deep.equal([
+      { received: true, provider: 'twilio', deliveryId: 'SM444:sent' },
+      { received: true, provider: 'twilio', deliveryId: 'SM444:delivered' },
+      { duplicate: true },
+    ]);
+  });
+
   it('answers 401 signature_mismatch to a delivery whose body changed by one byte, and does not record it', async () => {
     const { app } = makeProviderApp();
     const delivery = makeSignedDelivery('stripe', { id: 'evt_tampered' });
