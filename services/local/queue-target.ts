@@ -30,10 +30,16 @@ export async function connectQueue(config: Pick<Config, 'queueUrl' | 'dlqUrl' | 
   }
 }
 
-/** An SQS client for a real queue; the region defaults to the one in the queue's URL. */
+/**
+ * An SQS client for a queue URL. The region defaults to the one in the URL
+ * (`sqs.<region>.amazonaws.com`, or the legacy `<region>.queue.amazonaws.com`); a queue outside
+ * AWS (LocalStack, ElasticMQ, fauxqs) is reached at its own host for every call, GetQueueUrl too.
+ */
 export function createSqsClient(queueUrl: string): SQSClient {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? /^sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(new URL(queueUrl).host)?.[1];
-  return new SQSClient(region ? { region } : {});
+  const { host, hostname, origin } = new URL(queueUrl);
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (/^sqs\.([a-z0-9-]+)\./.exec(host) ?? /^([a-z0-9-]+)\.queue\./.exec(host))?.[1];
+  const endpoint = /\.amazonaws\.com(\.cn)?$/.test(hostname) ? undefined : origin;
+  return new SQSClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
 }
 
 /** The URL of the DLQ named by the queue's redrive policy (`deadLetterTargetArn`). */

@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import { createGateway } from '../../../services/local/gateway.ts';
+import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
+import { toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { decodeRecord } from '../../../services/worker/decode.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
+import { depth, drain, listen, makeRecordingListener } from './helpers.ts';
+
+// The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
+describe('createGateway', () => {
+  let queue: LocalQueue;
+  let gateway: Awaited<ReturnType<typeof listen>>;
+  let app: ReturnType<typeof makeRecordingListener>;
+  let lines: Record<string, unknown>[];
+
+  async function startGateway(options: { bodyLimit?: number; queueUrl?: string } = {}): Promise<void> {
+    await gateway?.close();
+    const capture = makeCapturingLogger();
+    lines = capture.lines;
+    gateway = await listen(createGateway({
+      app: app.listener,
+      sqs: queue.client,
+      queueUrl: options.queueUrl ?? queue.queueUrl,
+      logger: capture.logger,
+      bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    }));
+  }
+
+  beforeEach(async () => {
+    queue = await startLocalQueue();
+    app = makeRecordingListener();
+    await startGateway();
+  });
+
+  afterEach(async () => {
+    await gateway.close();
+    await queue.stop();
+  });
+
+  it('queues a webhook as the REST API envelope and answers 202 with the message id', async () => {
+    const body = Buffer.from([0x7b, 0x22, 0xff, 0x00, 0xc3, 0x28, 0x7d]);
+
+    const response = await fetch(`${gateway.url}/webhook/stripe?a=1&a=2&b=%20x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'stripe-signature': "t=1,v1=a'b\"c" },
+      body,
+    });
+
+    expect(response.status).to.equal(202);
+    const answer = (await response.json()) as { messageId: string; requestId: string };
+    expect(answer).to.deep.equal({ accepted: true, messageId: answer.messageId, requestId: answer.requestId });
+    expect(response.headers.get('x-amzn-requestid')).to.equal(answer.requestId);
+    const [message, ...others] = await drain(queue.client, queue.queueUrl);
+    expect(others).to.deep.equal([]);
+    expect(message?.MessageId).to.equal(answer.messageId);
+    expect(message?.Attributes?.MessageGroupId).to.equal('/webhook/stripe');
+    expect(message?.Attributes?.MessageDeduplicationId).to.equal(answer.requestId);
+    const decoded = decodeRecord(toSqsRecord(message!, 'arn:aws:sqs:us-east-1:000000000000:webhooks.fifo'));
+    expect(decoded.kind === 'request' && decoded.shape).to.equal('rest-envelope-v1');
+    const request = decoded.kind === 'request' ? decoded.request : undefined;
+    expect(request?.body.equals(body)).to.equal(true);
+    expect({ ...request, body: undefined, receivedAt: typeof request?.receivedAt, headers: undefined }).to.deep.equal({
+      method: 'POST',
+      path: '/webhook/stripe',
+      query: [['a', '1'], ['a', '2'], ['b', ' x']],
+      body: undefined,
+      headers: undefined,
+      requestId: answer.requestId,
+      receivedAt: 'number',
+      sourceIp: '127.0.0.1',
+      domainName: gateway.url.slice('http://'.length),
+      stage: 'local',
+    });
+    expect(request?.headers).to.include({ 'content-type': 'application/octet-stream', 'stripe-signature': "t=1,v1=a'b\"c", 'content-length': '7' });
+    expect(app.seen).to.deep.equal([]);
+  });
+
+  it("takes the message group and dedup id from the route's headers", async () => {
+    const headers = { 'content-type': 'application/json', 'x-shopify-shop-domain': 'shop-1.myshopify.com', 'x-shopify-webhook-id': 'wh-42' };
+
+    const first = await fetch(`${gateway.url}/webhook/shopify`, { method: 'POST', headers, body: '{"n":1}' });
+    const retry = await fetch(`${gateway.url}/webhook/shopify`, { method: 'POST', headers, body: '{"n":1}' });
+
+    expect([first.status, retry.status]).to.deep.equal([202, 202]);
+    const messages = await drain(queue.client, queue.queueUrl);
+    expect(messages.map((m) => [m.Attributes?.MessageGroupId, m.Attributes?.MessageDeduplicationId])).to.deep.equal([
+      ['/webhook/shopify#shop-1.myshopify.com', '/webhook/shopify#wh-42'],
+    ]);
+  });
+
+  it('passes every request but webhook POSTs straight to the app', async () => {
+    const answers = await Promise.all([
+      fetch(`${gateway.url}/webhook`),
+      fetch(`${gateway.url}/health`),
+      fetch(`${gateway.url}/api/things`, { method: 'POST', body: '{}' }),
+      fetch(`${gateway.url}/webhooks`, { method: 'POST', body: '{}' }),
+    ]);
+
+    expect(answers.map((a) => a.status)).to.deep.equal([299, 299, 299, 299]);
+    expect([...app.seen].sort()).to.deep.equal(['GET /health', 'GET /webhook', 'POST /api/things', 'POST /webhooks']);
+    expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+  });
+
+  it('answers 413 and queues nothing past the body limit', async () => {
+    await startGateway({ bodyLimit: 10 });
+
+    const response = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '12345678901' });
+
+    expect(response.status).to.equal(413);
+    expect(await response.json()).to.deep.equal({ error: { code: 'payload_too_large', message: 'Body exceeds the limit of 10 bytes' } });
+    expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+  });
+
+  it('answers 503, never 2xx, when SQS refuses a message over its size limit', async () => {
+    // SQS takes at most 1 MiB; 800 KB grows past that once base64-encoded in the envelope.
+    await startGateway({ bodyLimit: 2 * 1024 * 1024 });
+
+    const response = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(800_000) });
+
+    expect(response.status).to.equal(503);
+    expect(await response.json()).to.deep.equal({ error: { code: 'queue_unavailable', message: 'The webhook could not be queued; retry later' } });
+    expect(lines.filter((l) => l.message === 'webhook not queued').map((l) => l.path)).to.deep.equal(['/webhook']);
+  });
+
+  it('answers 503 when the queue does not exist', async () => {
+    await startGateway({ queueUrl: queue.queueUrl.replace('webhooks.fifo', 'missing.fifo') });
+
+    const response = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+    expect(response.status).to.equal(503);
+    expect(lines.filter((l) => l.message === 'webhook not queued').map((l) => l.errorName)).to.deep.equal(['QueueDoesNotExist']);
+  });
+
+  it('answers 5xx to every webhook while the queue is down', async () => {
+    await queue.stop();
+
+    const statuses = await Promise.all(Array.from({ length: 5 }, (_, n) =>
+      fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"n":${n}}` }).then((r) => r.status)));
+
+    expect(statuses).to.deep.equal([503, 503, 503, 503, 503]);
+    expect(lines.filter((l) => l.message === 'webhook not queued')).to.have.length(5);
+    queue = await startLocalQueue();
+  });
+});

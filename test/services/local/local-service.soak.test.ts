@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
+import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
+import { toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { createLogger } from '../../../shared/logger.ts';
+import { decodeRecord } from '../../../services/worker/decode.ts';
+import { makeFaultyApp, makeRandom, type Fault, type Webhook } from './faulty-app.ts';
+import { depth, drain, waitFor } from './helpers.ts';
+
+const webhooks = 2000;
+const groups = 20;
+const seed = 20261125;
+
+/** Per webhook: 1% rejected for good (422); 6% fail once and 2% twice (503, exception or too slow); 5% answer slowly. */
+function planFaults(all: Webhook[]): Map<string, Fault[]> {
+  const random = makeRandom(seed);
+  const transient: Fault[] = ['503', 'throw', 'timeout'];
+  const pick = () => transient[Math.floor(random() * transient.length)]!;
+  const plan = new Map<string, Fault[]>();
+  for (const webhook of all) {
+    const r = random();
+    const faults: Fault[] = r < 0.01 ? ['422', '422', '422', '422', '422'] : r < 0.07 ? [pick()] : r < 0.09 ? [pick(), pick()] : [];
+    if (random() < 0.05) faults.push('slow');
+    if (faults.length > 0) plan.set(webhook.id, faults);
+  }
+  return plan;
+}
+
+// The whole queued path on 127.0.0.1: gateway → fauxqs FIFO queue → poller → worker → app.
+// Short visibility timeout (1 s) so that retries come back quickly.
+describe('startLocalService under load with faults', () => {
+  let queue: LocalQueue;
+  let service: LocalService;
+
+  afterEach(async () => {
+    await service?.stop();
+    await queue?.stop();
+  });
+
+  it('handles every webhook exactly once in effect, in send order per group, or parks it with its reason', async function () {
+    this.timeout(90_000);
+    const all: Webhook[] = Array.from({ length: webhooks }, (_, n) => ({ id: `g${n % groups}-${Math.floor(n / groups)}`, group: n % groups, seq: Math.floor(n / groups) }));
+    const plan = planFaults(all);
+    const permanent = all.filter((w) => plan.get(w.id)?.[0] === '422').map((w) => w.id).sort();
+    const logger = createLogger({ level: 'error', write: () => undefined });
+    const faulty = makeFaultyApp({ logger, plan, timeoutMs: 400 });
+    queue = await startLocalQueue({ visibilityTimeoutSeconds: 1, maxReceiveCount: 10 });
+    service = await startLocalService({
+      app: faulty.app,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: 1024 * 1024,
+      queue,
+      poller: { concurrency: 4, waitTimeSeconds: 1, functionTimeoutMs: 1000 },
+      worker: { replayTimeoutMs: 250, deadlineMarginMs: 300 },
+    });
+    const started = performance.now();
+
+    // One sender per group, each posting its webhooks in order, all groups at once.
+    const statuses = await Promise.all(Array.from({ length: groups }, async (_, group) => {
+      const answers: number[] = [];
+      for (const webhook of all.filter((w) => w.group === group)) {
+        const response = await fetch(`${service.url}/webhook/soak-${group}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(webhook),
+        });
+        await response.arrayBuffer();
+        answers.push(response.status);
+      }
+      return answers;
+    }));
+    const effects = () => [...faulty.effects.values()].reduce((n, seqs) => n + seqs.length, 0);
+    await waitFor('every webhook handled or parked', async () => {
+      const [q, dlq] = await Promise.all([depth(queue.client, queue.queueUrl), depth(queue.client, queue.dlqUrl)]);
+      return q.visible + q.inFlight === 0 && effects() + dlq.visible === webhooks ? true : undefined;
+    }, 75_000);
+    const seconds = (performance.now() - started) / 1000;
+
+    const parked = (await drain(queue.client, queue.dlqUrl)).map((message) => {
+      const decoded = decodeRecord(toSqsRecord(message, ''));
+      const webhook = decoded.kind === 'request' ? (JSON.parse(decoded.request.body.toString('utf8')) as Webhook) : undefined;
+      return { id: webhook?.id, reason: message.MessageAttributes?.parkReason?.StringValue, detail: message.MessageAttributes?.parkDetail?.StringValue };
+    });
+    const reordered = [...faulty.effects.entries()].filter(([, seqs]) => seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1]!)).length;
+    const expectedOrder = (group: number) => all.filter((w) => w.group === group && !permanent.includes(w.id)).map((w) => w.seq);
+    const transientFaults = faulty.served['503'] + faulty.served.throw + faulty.served.timeout;
+    console.log(`      soak: ${webhooks} webhooks in ${groups} groups in ${seconds.toFixed(1)} s; faults injected ${transientFaults} transient ` +
+      `(503 ${faulty.served['503']}, exception ${faulty.served.throw}, too slow ${faulty.served.timeout}) + ${faulty.served['422']} permanent 422 + ${faulty.served.slow} slow answers; ` +
+      `handled ${effects()}, parked ${parked.length}, lost ${webhooks - effects() - parked.length}, reordered groups ${reordered}, duplicate deliveries absorbed ${faulty.duplicateDeliveries}`);
+
+    expect(statuses.flat().filter((s) => s !== 202)).to.deep.equal([]);
+    expect(parked.map((p) => p.id).sort()).to.deep.equal(permanent);
+    expect(new Set(parked.map((p) => `${p.reason}: ${p.detail}`))).to.deep.equal(new Set(['http_status: The app answered 422 rejected']));
+    for (let group = 0; group < groups; group += 1) expect(faulty.effects.get(group), `group ${group}`).to.deep.equal(expectedOrder(group));
+    expect(faulty.served['422']).to.equal(permanent.length);
+    expect(transientFaults).to.be.greaterThan(100);
+  });
+});
