@@ -54,7 +54,10 @@ export function makeFaultyApp(options: { logger: Logger; plan: Map<string, Fault
   // `POST /webhook/soak-<group>`: each path is its own message group (shared/webhook-routes.ts).
   // Runs after the app's routers, which leave these paths unmatched.
   app.use(async (ctx, next) => {
-    if (ctx.method !== 'POST' || !ctx.path.startsWith('/webhook/soak-')) return next();
+    if (ctx.method !== 'POST' || !ctx.path.startsWith('/webhook/soak-')) {
+      await next();
+      return;
+    }
     const webhook = ctx.request.body as Webhook;
     const attempt = (attempts.get(webhook.id) ?? 0) + 1;
     attempts.set(webhook.id, attempt);
