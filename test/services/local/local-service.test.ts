@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import type Koa from 'koa';
+import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
+import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
+import type { QueueMetadata } from '../../../shared/origin.ts';
+import { makeApp } from '../../factories/app.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
+import { depth, drain, waitFor } from './helpers.ts';
+
+interface Seen {
+  body: Buffer;
+  query: unknown;
+  header: string;
+  requestId: unknown;
+  queue: QueueMetadata;
+}
+
+/** The real app, plus `POST /webhook/capture`, which records what a replayed request looks like to a handler. */
+function makeCapturingApp(): { app: Koa; seen: Seen[] } {
+  const { app } = makeApp();
+  const seen: Seen[] = [];
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/webhook/capture') {
+      await next();
+      return;
+    }
+    seen.push({ body: ctx.request.rawBody, query: { ...ctx.query }, header: ctx.get('x-custom'), requestId: ctx.state.requestId, queue: ctx.state.queue as QueueMetadata });
+    ctx.body = { ok: true };
+  });
+  return { app, seen };
+}
+
+// The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
+describe('startLocalService', () => {
+  let queue: LocalQueue | undefined;
+  let service: LocalService | undefined;
+  const { logger, lines } = makeCapturingLogger();
+
+  beforeEach(() => {
+    lines.length = 0;
+  });
+
+  afterEach(async () => {
+    await service?.stop();
+    await queue?.stop();
+    service = undefined;
+    queue = undefined;
+  });
+
+  it('serves webhook POSTs straight from the app without a queue', async () => {
+    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
+
+    const response = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1}' });
+
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({
+      received: true,
+      bytes: 8,
+      sha256: createHash('sha256').update('{"id":1}').digest('hex'),
+      contentType: 'application/json',
+    });
+  });
+
+  it('replays a queued webhook into the app with its exact bytes, its request id and the queue metadata', async () => {
+    const { app, seen } = makeCapturingApp();
+    queue = await startLocalQueue();
+    service = await startLocalService({ app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 } });
+    const body = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d, 0x80, 0x0a]);
+
+    const response = await fetch(`${service.url}/webhook/capture?x=1&x=%C3%A9`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-custom': 'v' }, body });
+    const accepted = (await response.json()) as { messageId: string; requestId: string };
+    const [replayed] = await waitFor('the replay', () => (seen.length > 0 ? seen : undefined));
+
+    expect(response.status).to.equal(202);
+    expect(replayed!.body.equals(body)).to.equal(true);
+    expect({ ...replayed, body: undefined, queue: { ...replayed!.queue, sentAt: typeof replayed!.queue.sentAt } }).to.deep.equal({
+      body: undefined,
+      query: { x: ['1', 'é'] },
+      header: 'v',
+      requestId: accepted.requestId,
+      queue: { messageId: accepted.messageId, groupId: '/webhook/capture', sequenceNumber: '00000000000000000001', receiveCount: 1, sentAt: 'number' },
+    });
+    await waitFor('the delete', async () => ((await depth(queue!.client, queue!.queueUrl)).inFlight === 0 ? true : undefined));
+  });
+
+  it('parks a webhook the app rejects with 4xx in the DLQ, with its reason', async () => {
+    queue = await startLocalQueue();
+    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 } });
+
+    const response = await fetch(`${service.url}/webhook/unknown`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await waitFor('the park', async () => ((await depth(queue!.client, queue!.dlqUrl)).visible === 1 ? true : undefined));
+
+    expect(response.status).to.equal(202);
+    const [parked] = await drain(queue.client, queue.dlqUrl);
+    expect([parked?.MessageAttributes?.parkReason?.StringValue, parked?.MessageAttributes?.parkDetail?.StringValue]).to.deep.equal([
+      'http_status',
+      'The app answered 404 not_found',
+    ]);
+    expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+  });
+
+  it('finishes a replay in progress when stopped, and then takes no more requests', async () => {
+    const { app } = makeApp();
+    let release: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      app.use(async (ctx) => {
+        resolve();
+        await new Promise<void>((done) => (release = done));
+        ctx.body = { ok: true };
+      });
+    });
+    queue = await startLocalQueue();
+    service = await startLocalService({ app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 } });
+    const url = service.url;
+    await fetch(`${url}/webhook/slow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await started;
+
+    const stopped = service.stop();
+    release();
+    await stopped;
+    service = undefined;
+
+    expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+    const refused = await fetch(`${url}/health`).then(() => 'answered', (error: Error) => error.message);
+    expect(refused).to.equal('fetch failed');
+  });
+
+  it('rejects a port in use with EADDRINUSE', async () => {
+    queue = await startLocalQueue();
+    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
+    const port = Number(new URL(service.url).port);
+
+    const failure = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port, bodyLimit: 1024, queue }).then(() => undefined, (error: NodeJS.ErrnoException) => error.code);
+
+    expect(failure).to.equal('EADDRINUSE');
+  });
+});
