@@ -16,18 +16,19 @@ export function measureBundles(floors: FloorBundles): { figures: Figure[]; conte
   const figures: Figure[] = [];
   const contents: BundleContents[] = [];
   for (const kind of ['http', 'worker'] as const) {
-    const floor = summarize(`floor ${kind}`, floors.metafiles[kind]);
+    const floor = summarizeMetafile(`floor ${kind}`, floors.metafiles[kind]);
     contents.push(floor);
     const metaPath = `dist/${kind}.meta.json`;
     if (!existsSync(metaPath)) continue;
-    const ours = summarize(`dist/${kind}.mjs`, JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile);
+    const ours = summarizeMetafile(`dist/${kind}.mjs`, JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile);
     contents.push(ours);
     figures.push({ id: `bundle.${kind}`, part: 'bundle size', label: ours.bundle, value: ours.kib, unit: 'KiB', floor: floor.kib, ratio: ratio(ours.kib, floor.kib) });
   }
   return { figures, contents };
 }
 
-function summarize(bundle: string, metafile: Metafile): BundleContents {
+/** Size of a bundle and its five largest contributors, from esbuild's metafile. */
+export function summarizeMetafile(bundle: string, metafile: Metafile): BundleContents {
   const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
   if (!output) throw new Error(`metafile of ${bundle} has no entry point output`);
   const bySource = new Map<string, number>();
