@@ -1,8 +1,12 @@
 import { expect } from 'chai';
 import { inject } from 'light-my-request';
 import type Koa from 'koa';
-import type { ProviderWebhooks } from '../../../shared/routes/providers.ts';
+import { loadConfig } from '../../../shared/config.ts';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { MemoryPersistenceLayer } from '../../../shared/idempotency/memory-store.ts';
+import { loadProviderWebhooks, type ProviderWebhooks } from '../../../shared/routes/providers.ts';
 import { makeApp } from '../../factories/app.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
 import { signSlack } from '../../factories/signatures.ts';
 import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../factories/webhooks.ts';
 
@@ -140,5 +144,26 @@ describe('providerRoutes', () => {
 
     expect(answers).to.deep.equal([{ received: true, provider: 'slack', deliveryId: null }, { received: true, provider: 'slack', deliveryId: null }]);
     expect(lines.filter((line) => line.message === 'delivery without an id, handled without idempotency')).to.have.length(2);
+  });
+});
+
+describe('loadProviderWebhooks', () => {
+  it('gives the routes the configured secrets and public host, and an in-memory store without a table', async () => {
+    const config = await loadConfig({ STRIPE_WEBHOOK_SECRETS: 'whsec_new,whsec_old', PUBLIC_HOST_NAME: 'hooks.example.com', IDEMPOTENCY_TTL_SECONDS: '86400' });
+
+    const webhooks = await loadProviderWebhooks(config, makeCapturingLogger().logger);
+
+    expect(await webhooks.secrets()).to.deep.equal({ stripe: ['whsec_new', 'whsec_old'] });
+    expect(await webhooks.publicHost()).to.equal('hooks.example.com');
+    expect(webhooks.idempotency.store).to.be.instanceOf(MemoryPersistenceLayer);
+    expect(webhooks.idempotency.expiresAfterSeconds).to.equal(86_400);
+  });
+
+  it('records deliveries in the DynamoDB table IDEMPOTENCY_TABLE names', async () => {
+    const config = await loadConfig({ IDEMPOTENCY_TABLE: 'webhook-deliveries' });
+
+    const webhooks = await loadProviderWebhooks(config, makeCapturingLogger().logger);
+
+    expect(webhooks.idempotency.store).to.be.instanceOf(DynamoDBPersistenceLayer).and.to.include({ tableName: 'webhook-deliveries' });
   });
 });
