@@ -1,0 +1,111 @@
+import { Compile, parse } from 'velocityjs';
+
+/** What a REST API (v1) mapping template can see of a request. */
+export interface GatewayRequest {
+  method: string;
+  /** Path without the stage, e.g. `/webhook/stripe`. */
+  path: string;
+  query: [string, string][];
+  /** As the client sent them (original case). */
+  headers: Record<string, string>;
+  body: Buffer;
+  requestId: string;
+  /** Epoch milliseconds. */
+  requestTime: number;
+  sourceIp: string;
+  domainName: string;
+  stage: string;
+}
+
+/**
+ * Renders a REST API mapping template as API Gateway would, with velocityjs and the variables
+ * of https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html.
+ *
+ * Modelled, not known: a repeated query key or header gives its last value (the template sees
+ * one value per name), and `$input.body` is the body decoded as UTF-8.
+ */
+export function renderRestTemplate(template: string, request: GatewayRequest, resourcePath: '/webhook' | '/webhook/{proxy+}'): string {
+  const proxy = resourcePath === '/webhook/{proxy+}' ? request.path.replace(/^\/webhook\//, '') : undefined;
+  const params = {
+    path: proxy === undefined ? {} : { proxy },
+    querystring: Object.fromEntries(request.query),
+    header: { ...request.headers },
+  };
+  const input = {
+    body: request.body.toString('utf8'),
+    params: (name?: string) => (name === undefined ? params : (params.path as Record<string, string>)[name] ?? params.querystring[name] ?? params.header[name] ?? ''),
+  };
+  const context = {
+    requestId: request.requestId,
+    requestTimeEpoch: request.requestTime,
+    httpMethod: request.method,
+    stage: request.stage,
+    domainName: request.domainName,
+    resourcePath,
+    path: `/${request.stage}${request.path}`,
+    identity: { sourceIp: request.sourceIp },
+  };
+  return renderVtl(template, { input, context, util: apiGatewayUtil });
+}
+
+/** Renders an integration response template against a backend JSON answer. */
+export function renderResponseTemplate(template: string, backendJson: unknown): string {
+  const input = {
+    body: JSON.stringify(backendJson),
+    path: (jsonPath: string) => selectJsonPath(backendJson, jsonPath),
+    json: (jsonPath: string) => JSON.stringify(selectJsonPath(backendJson, jsonPath)),
+  };
+  return renderVtl(template, { input, context: {}, util: apiGatewayUtil });
+}
+
+/** `$util` as API Gateway defines it; `urlEncode` is Java's URLEncoder (space becomes `+`). */
+export const apiGatewayUtil = {
+  urlEncode: (text: string): string =>
+    encodeURIComponent(text)
+      .replace(/%20/g, '+')
+      .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  urlDecode: (text: string): string => decodeURIComponent(text.replace(/\+/g, ' ')),
+  base64Encode: (text: string): string => Buffer.from(text, 'utf8').toString('base64'),
+  base64Decode: (text: string): string => Buffer.from(text, 'base64').toString('utf8'),
+  // Apache Commons escapeJavaScript, as API Gateway documents it: ' becomes \', which JSON refuses.
+  escapeJavaScript: (text: string): string =>
+    text
+      .split('')
+      .map((c) => {
+        const named: Record<string, string> = { '"': '\\"', "'": "\\'", '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+        const code = c.charCodeAt(0);
+        return named[c] ?? (code < 0x20 || code > 0x7e ? `\\u${code.toString(16).toUpperCase().padStart(4, '0')}` : c);
+      })
+      .join(''),
+};
+
+// Template strings are Java strings: length() is a method and replaceAll takes a regex, applied
+// per code point as java.util.regex does.
+const javaStringMethods = [
+  {
+    uid: 'java: String.length()',
+    match: ({ property, context }: { property: string; context: unknown }) => typeof context === 'string' && property === 'length',
+    resolve: ({ context }: { context: string }) => context.length,
+  },
+  {
+    uid: 'java: String.replaceAll(regex, replacement)',
+    match: ({ property, context }: { property: string; context: unknown }) => typeof context === 'string' && property === 'replaceAll',
+    resolve: ({ context, params }: { context: string; params: unknown[] }) => context.replace(new RegExp(String(params[0]), 'gu'), String(params[1])),
+  },
+];
+
+function renderVtl(template: string, variables: Record<string, unknown>): string {
+  // env "development" makes a call to a method the context lacks throw instead of rendering
+  // quietly, so a template using something this model does not provide fails loudly.
+  const compiled = new Compile(parse(template), { env: 'development', customMethodHandlers: javaStringMethods });
+  return compiled.render(variables);
+}
+
+/** `$.a.b.c` paths only: what the response templates use. */
+function selectJsonPath(value: unknown, jsonPath: string): unknown {
+  if (!/^\$(\.[A-Za-z0-9_]+)*$/.test(jsonPath)) throw new Error(`Unsupported JSONPath ${jsonPath}`);
+  return jsonPath
+    .split('.')
+    .slice(1)
+    .reduce<unknown>((current, key) => (current as Record<string, unknown> | undefined)?.[key], value);
+}

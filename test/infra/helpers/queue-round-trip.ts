@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { Middleware } from 'koa';
+import type { QueueMetadata } from '../../../shared/origin.ts';
+import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
+import { toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
+import { createWorkerHandler } from '../../../services/worker/worker.ts';
+import { makeApp } from '../../factories/app.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
+import { makeLambdaContext } from '../../factories/lambda-context.ts';
+import type { SendMessageParams } from './sqs-form.ts';
+
+/** What the app saw of a replayed request (read by an outermost middleware, after the app ran). */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: [string, string][];
+  headers: Record<string, string>;
+  body: Buffer;
+  receivedAt: number;
+  queue: QueueMetadata | undefined;
+  status: number;
+  /** The app's answer body (the example POST /webhook answers the SHA-256 of what it read). */
+  response: unknown;
+}
+
+export interface Delivery {
+  record: SQSRecord;
+  batch: SQSBatchResponse;
+  /** Undefined when the worker did not replay the record (an undecodable message is parked). */
+  seen: SeenRequest | undefined;
+}
+
+export interface QueueRoundTrip {
+  /** Sends as API Gateway would, receives as Lambda's event source would, runs the worker. */
+  deliver(params: SendMessageParams): Promise<Delivery>;
+  stop(): Promise<void>;
+}
+
+/** SQS refused the SendMessage call: API Gateway answers an error and nothing is queued. */
+export class SqsRefusal extends Error {
+  constructor(readonly problems: string[]) {
+    super(`SQS refuses the message: ${problems.join('; ')}`);
+    this.name = 'SqsRefusal';
+  }
+}
+
+/**
+ * A FIFO queue on 127.0.0.1 (fauxqs) and the real worker around the real app. SQS rules
+ * fauxqs does not enforce are checked first, from the SendMessage reference:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+export async function startQueueRoundTrip(): Promise<QueueRoundTrip> {
+  const queue = await startLocalQueue();
+  const { QueueArn = '' } = (await queue.client.send(new GetQueueAttributesCommand({ QueueUrl: queue.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
+  const seen: SeenRequest[] = [];
+  const { app } = makeApp();
+  app.middleware.unshift(observe(seen));
+  const worker = createWorkerHandler({
+    app,
+    logger: makeCapturingLogger().logger,
+    metrics: createWorkerMetrics({ write: () => undefined }),
+    sqs: queue.client,
+    dlqUrl: queue.dlqUrl,
+  });
+
+  return {
+    async deliver(params) {
+      const problems = sqsProblems(params);
+      if (problems.length > 0) throw new SqsRefusal(problems);
+      await queue.client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, ...params, MessageBody: escapeAstral(params.MessageBody) }));
+      const message = await receiveOne(queue);
+      const record = unescapeAstral(toSqsRecord(message, QueueArn));
+      seen.length = 0;
+      try {
+        const batch = await worker({ Records: [record] }, makeLambdaContext());
+        return { record, batch, seen: seen[0] };
+      } finally {
+        await queue.client.send(new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+    },
+    stop: () => queue.stop(),
+  };
+}
+
+async function receiveOne(queue: LocalQueue) {
+  const { Messages = [] } = await queue.client.send(
+    new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+  );
+  const [message] = Messages;
+  if (!message) throw new Error('Nothing to receive: the message was deduplicated or not sent');
+  return message;
+}
+
+function observe(seen: SeenRequest[]): Middleware {
+  return async (ctx, next) => {
+    await next();
+    seen.push({
+      method: ctx.method,
+      path: ctx.path,
+      query: [...new URLSearchParams(ctx.querystring)],
+      headers: { ...(ctx.headers as Record<string, string>) },
+      body: ctx.request.rawBody,
+      receivedAt: ctx.state.receivedAt as number,
+      queue: ctx.state.queue as QueueMetadata | undefined,
+      status: ctx.status,
+      response: ctx.body,
+    });
+  };
+}
+
+// fauxqs 1.9 refuses characters above U+FFFF, which SQS accepts ("#x10000 to #x10FFFF" in the
+// SendMessage reference): they cross fauxqs as "\uE000<hex>;" (the marker itself doubled) and
+// are restored in the record, whose MD5 is then that of the restored body.
+const marker = '\uE000';
+
+function escapeAstral(body: string): string {
+  return body.replace(/\uE000|[\u{10000}-\u{10FFFF}]/gu, (c) => (c === marker ? marker + marker : `${marker}${c.codePointAt(0)!.toString(16)};`));
+}
+
+function unescapeAstral(record: SQSRecord): SQSRecord {
+  if (!record.body.includes(marker)) return record;
+  const body = record.body.replace(/\uE000(\uE000|[0-9a-f]+;)/g, (_, code: string) => (code === marker ? marker : String.fromCodePoint(parseInt(code, 16))));
+  return { ...record, body, md5OfBody: createHash('md5').update(body).digest('hex') };
+}
+
+const sqsId = /^[!-~]{1,128}$/;
+const attributeName = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!(?:aws|amazon)\.)[A-Za-z0-9_.-]{1,256}$/i;
+
+function sqsProblems(params: SendMessageParams): string[] {
+  const problems: string[] = [];
+  if (params.MessageBody === '') problems.push('MessageBody must not be empty');
+  if (params.MessageGroupId === undefined || !sqsId.test(params.MessageGroupId)) problems.push(`MessageGroupId ${JSON.stringify(params.MessageGroupId)} is not 1-128 printable ASCII characters`);
+  if (params.MessageDeduplicationId === undefined || !sqsId.test(params.MessageDeduplicationId)) {
+    problems.push(`MessageDeduplicationId ${JSON.stringify(params.MessageDeduplicationId)} is not 1-128 printable ASCII characters`);
+  }
+  const attributes = Object.entries(params.MessageAttributes ?? {});
+  if (attributes.length > 10) problems.push(`${attributes.length} message attributes (at most 10)`);
+  for (const [name, { DataType, StringValue }] of attributes) {
+    if (!attributeName.test(name)) problems.push(`attribute name ${JSON.stringify(name)} is not allowed`);
+    if (DataType !== 'String' && DataType !== 'Number') problems.push(`attribute ${name} has DataType ${DataType}`);
+    if (typeof StringValue !== 'string' || StringValue === '') problems.push(`attribute ${name} must have a non-empty value`);
+    else if (DataType === 'Number' && !Number.isFinite(Number(StringValue))) problems.push(`attribute ${name} is not a number`);
+  }
+  return problems;
+}

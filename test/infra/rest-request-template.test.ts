@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { decodeRestEnvelope } from '../../services/worker/envelope.ts';
+import { messageIds, webhookRoutes } from '../../shared/webhook-routes.ts';
+import { renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
+import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
+import { startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
+import { parseSendMessageForm } from './helpers/sqs-form.ts';
+import {
+  makeEmptyRequest,
+  makeGatewayRequest,
+  makeGitHubRequest,
+  makeQuotedHeadersRequest,
+  makeRepeatedQueryRequest,
+  makeShopifyRequest,
+  makeSlackRequest,
+  makeStandardWebhookRequest,
+  makeStripeRequest,
+  makeTextRequest,
+  makeTwilioRequest,
+  makeXmlRequest,
+} from './helpers/webhook-requests.ts';
+
+// The contract between infra/service.yaml and the worker: the REST API request template, taken
+// from the template file, rendered as API Gateway would (helpers/api-gateway-vtl.ts), sent to a
+// local SQS queue, received as Lambda's event source would, and replayed by the real worker
+// into the real app. AWS itself is the only part stubbed (the VTL context and the queue).
+const template = loadTemplate('infra/service.yaml');
+const envelopeTemplate = findInMap(template, { 'Fn::FindInMap': ['RestApiTemplates', 'SendMessage', 'Envelope'] }) as string;
+const acceptedTemplate = findInMap(template, { 'Fn::FindInMap': ['RestApiTemplates', 'SendMessage', 'Accepted'] }) as string;
+
+function resourceOf(path: string) {
+  return path === '/webhook' ? '/webhook' : '/webhook/{proxy+}';
+}
+
+function render(request: GatewayRequest): string {
+  return renderRestTemplate(envelopeTemplate, request, resourceOf(request.path));
+}
+
+function lowerCase(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/** What the app must see: the request as sent (the template sees one value per query key). */
+function expectedView(request: GatewayRequest) {
+  const headers = Object.fromEntries(Object.entries(lowerCase(request.headers)).filter(([name]) => name !== 'content-length'));
+  return {
+    method: request.method,
+    path: request.path,
+    query: Object.entries(Object.fromEntries(request.query)),
+    headers,
+    body: request.body.toString('hex'),
+    receivedAt: request.requestTime,
+  };
+}
+
+/** What the app saw, without the headers light-my-request computes or adds for an injection. */
+function actualView(delivery: Delivery, request: GatewayRequest) {
+  const seen = delivery.seen;
+  if (!seen) throw new Error('The worker did not replay the record');
+  const sent = new Set(Object.keys(lowerCase(request.headers)));
+  const headers = Object.fromEntries(Object.entries(seen.headers).filter(([name]) => name !== 'content-length' && (sent.has(name) || name !== 'user-agent')));
+  return { method: seen.method, path: seen.path, query: seen.query, headers, body: seen.body.toString('hex'), receivedAt: seen.receivedAt };
+}
+
+function idsOf(delivery: Delivery) {
+  return { groupId: delivery.record.attributes.MessageGroupId, deduplicationId: delivery.record.attributes.MessageDeduplicationId };
+}
+
+describe('REST API request template', () => {
+  let roundTrip: QueueRoundTrip;
+
+  before(async () => {
+    roundTrip = await startQueueRoundTrip();
+  });
+
+  after(async () => {
+    await roundTrip.stop();
+  });
+
+  const realWorld: [string, () => GatewayRequest][] = [
+    ['a Stripe JSON body with non-ASCII text and an emoji', makeStripeRequest],
+    ['a Twilio form body with +, &, % and an emoji', makeTwilioRequest],
+    ['a GitHub push with its delivery id', makeGitHubRequest],
+    ['a Shopify order with its shop domain and webhook id', makeShopifyRequest],
+    ['a Slack form with JSON inside a field', makeSlackRequest],
+    ['a Standard Webhooks JSON body', makeStandardWebhookRequest],
+    ['a text body with CR, LF, tab and non-ASCII text', makeTextRequest],
+    ['an XML body with quotes and entities', makeXmlRequest],
+    ['an empty body', makeEmptyRequest],
+    ['header values with quotes and backslashes', makeQuotedHeadersRequest],
+    ['repeated query keys', makeRepeatedQueryRequest],
+  ];
+
+  for (const [name, makeRequest] of realWorld) {
+    it(`replays ${name} into the app byte for byte, with the route's message ids`, async () => {
+      const request = makeRequest();
+
+      const delivery = await roundTrip.deliver(parseSendMessageForm(render(request)));
+
+      expect(actualView(delivery, request)).to.deep.equal(expectedView(request));
+      expect(idsOf(delivery)).to.deep.equal(messageIds(request.path, lowerCase(request.headers), request.requestId));
+    });
+  }
+
+  it('has POST /webhook answer the SHA-256 of the exact bytes, and the message acknowledged', async () => {
+    const request = makeGatewayRequest({ body: Buffer.from('{"emoji":"🙂","quote":"\\"it\'s\\""}', 'utf8'), headers: { 'Content-Type': 'application/json' } });
+
+    const delivery = await roundTrip.deliver(parseSendMessageForm(render(request)));
+
+    expect(delivery.batch).to.deep.equal({ batchItemFailures: [] });
+    expect(delivery.seen?.response).to.deep.equal({
+      received: true,
+      bytes: request.body.length,
+      sha256: createHash('sha256').update(request.body).digest('hex'),
+      contentType: 'application/json',
+    });
+  });
+
+  it('gives the app the queue metadata of the message it replays', async () => {
+    const request = makeStripeRequest();
+
+    const delivery = await roundTrip.deliver(parseSendMessageForm(render(request)));
+
+    expect(delivery.seen?.queue).to.deep.equal({
+      messageId: delivery.record.messageId,
+      groupId: '/webhook/stripe',
+      sequenceNumber: delivery.record.attributes.SequenceNumber,
+      receiveCount: 1,
+      sentAt: Number(delivery.record.attributes.SentTimestamp),
+    });
+  });
+
+  describe('message group and deduplication ids', () => {
+    // Every route of shared/webhook-routes.ts, with and without the headers its rules read.
+    const headerSets = (route: (typeof webhookRoutes)[number]): Record<string, string>[] => [
+      {},
+      Object.fromEntries([route.dedupHeader, route.groupHeader].filter((h): h is string => !!h).map((h) => [h.toUpperCase(), `${h}-value`])),
+    ];
+
+    for (const route of [...webhookRoutes, { path: '/webhook/acme/events' }]) {
+      it(`match messageIds() for ${route.path}`, () => {
+        for (const headers of headerSets(route)) {
+          const request = makeGatewayRequest({ path: route.path, headers });
+
+          const form = parseSendMessageForm(render(request));
+
+          expect({ groupId: form.MessageGroupId, deduplicationId: form.MessageDeduplicationId }).to.deep.equal(
+            messageIds(route.path, lowerCase(headers), request.requestId),
+          );
+        }
+      });
+    }
+
+    it('match messageIds() for values SQS cannot take as they are: too long, spaces, non-ASCII', () => {
+      const headers = { 'X-Shopify-Shop-Domain': `bücher laden ${'x'.repeat(150)}`, 'X-Shopify-Webhook-Id': 'id with spaces' };
+      const request = makeGatewayRequest({ path: '/webhook/shopify', headers });
+
+      const form = parseSendMessageForm(render(request));
+
+      expect({ groupId: form.MessageGroupId, deduplicationId: form.MessageDeduplicationId }).to.deep.equal(
+        messageIds('/webhook/shopify', lowerCase(headers), request.requestId),
+      );
+    });
+  });
+
+  it('builds an envelope decodeRestEnvelope turns back into the request, for any text', () => {
+    const headerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,20}$/);
+    const text = fc.string({ unit: 'grapheme', maxLength: 200 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(headerName, fc.string({ unit: 'grapheme-ascii', maxLength: 60 }).filter((v) => !/[\r\n\0]/.test(v))), {
+          selector: ([name]) => name.toLowerCase(),
+          maxLength: 6,
+        }),
+        fc.uniqueArray(fc.tuple(text.filter((k) => k !== ''), text), { selector: ([key]) => key, maxLength: 4 }),
+        text,
+        fc.stringMatching(/^[a-z0-9._~-]{1,20}$/),
+        (headers, query, body, subPath) => {
+          const request = makeGatewayRequest({ path: `/webhook/${subPath}`, headers: Object.fromEntries(headers), query, body: Buffer.from(body, 'utf8') });
+
+          const envelope = JSON.parse(parseSendMessageForm(render(request)).MessageBody) as Record<string, unknown>;
+
+          expect(decodeRestEnvelope(envelope)).to.deep.equal({
+            method: 'POST',
+            path: request.path,
+            query,
+            headers: lowerCase(request.headers),
+            body: request.body,
+            receivedAt: request.requestTime,
+            requestId: request.requestId,
+            sourceIp: request.sourceIp,
+            domainName: request.domainName,
+            stage: request.stage,
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  // API Gateway's Velocity keeps the newline after a directive; velocityjs drops some of them, so
+  // rendering alone would not catch a missing ##. Every line must end with one (or be a comment).
+  it('ends every template line with ## so no newline reaches the form', () => {
+    const lines = envelopeTemplate.split('\n').filter((line) => line !== '');
+
+    expect(lines.filter((line) => !line.endsWith('##') && !line.trimStart().startsWith('##'))).to.deep.equal([]);
+  });
+
+  it('base64-encodes what clients send because $util.escapeJavaScript does not make valid JSON', () => {
+    const escapingTemplate = '{"body":"$util.escapeJavaScript($input.body)"}';
+
+    const rendered = renderRestTemplate(escapingTemplate, makeGatewayRequest({ body: Buffer.from("it's", 'utf8') }), '/webhook');
+
+    expect(rendered).to.equal(String.raw`{"body":"it\'s"}`);
+    expect(() => JSON.parse(rendered) as unknown).to.throw(SyntaxError);
+  });
+
+  it('answers 202 with the SQS message id', () => {
+    const sqsAnswer = { SendMessageResponse: { SendMessageResult: { MessageId: '5fea7756-0ea4-451a-a703-a558b933e274', SequenceNumber: '18849496460467696128' } } };
+
+    const body = renderResponseTemplate(acceptedTemplate, sqsAnswer);
+
+    expect(JSON.parse(body)).to.deep.equal({ accepted: true, messageId: '5fea7756-0ea4-451a-a703-a558b933e274' });
+  });
+});
