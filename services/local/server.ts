@@ -9,8 +9,11 @@ import { startLocalQueue, type LocalQueue } from './local-queue.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
 import { connectQueue, type QueueTarget } from './queue-target.ts';
 
-const { values: flags } = parseArgs({ options: { direct: { type: 'boolean', default: false } } });
-const config = await loadConfig(process.env);
+const flags = readFlags();
+const config = await loadConfig(process.env).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'local' } });
 logger.info('configuration loaded', describeConfig(config));
 const mode = flags.direct ? 'direct' : config.localMode;
@@ -58,4 +61,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       },
     );
   });
+}
+
+function readFlags(): { direct: boolean } {
+  try {
+    return parseArgs({ options: { direct: { type: 'boolean', default: false } } }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nUsage: npm start [-- --direct]\n`);
+    process.exit(2);
+  }
 }
