@@ -1,0 +1,106 @@
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { expect } from 'chai';
+import { interceptLocalhostDns } from 'fauxqs';
+import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
+import { connectQueue, createSqsClient, findDeadLetterQueueUrl } from '../../../services/local/queue-target.ts';
+import { listen, makeRecordingListener } from './helpers.ts';
+
+const awsVariables = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
+
+/** Runs `body` with the AWS variables replaced by `values`, then puts the old ones back. */
+async function withAwsEnv<T>(values: Record<string, string>, body: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(awsVariables.map((name) => [name, process.env[name]]));
+  for (const name of awsVariables) delete process.env[name];
+  Object.assign(process.env, values);
+  try {
+    return await body();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+// Queues are fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
+describe('connectQueue', () => {
+  let queue: LocalQueue;
+
+  beforeEach(async () => {
+    queue = await startLocalQueue();
+  });
+
+  afterEach(async () => {
+    await queue.stop();
+  });
+
+  it("finds the running local queue and its DLQ by the queue's redrive policy", async () => {
+    const port = Number(new URL(queue.endpoint).port);
+
+    const target = await connectQueue({ localQueuePort: port });
+    target.client.destroy();
+
+    expect([target.queueUrl, target.dlqUrl]).to.deep.equal([queue.queueUrl, queue.dlqUrl]);
+  });
+
+  it('says how to start the local queue when none is running', async () => {
+    const closed = await listen(makeRecordingListener().listener);
+    const port = Number(new URL(closed.url).port);
+    await closed.close();
+
+    const error = await connectQueue({ localQueuePort: port }).then(() => undefined, (e: Error) => e.message);
+
+    expect(error).to.equal(`No local queue at http://127.0.0.1:${port}: start it with \`npm start\`, or set QUEUE_URL to use a real queue`);
+  });
+
+  it('uses QUEUE_URL through the SDK as for real SQS, and finds its DLQ', async () => {
+    // fauxqs stands in for SQS. Its queue URLs name sqs.us-east-1.localhost, so DNS for
+    // *.localhost is pointed at 127.0.0.1, and the credentials are placeholders it ignores.
+    const restoreDns = interceptLocalhostDns();
+    try {
+      const target = await withAwsEnv({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }, () => connectQueue({ queueUrl: queue.queueUrl, localQueuePort: 1 }));
+      target.client.destroy();
+
+      expect([target.queueUrl, target.dlqUrl]).to.deep.equal([queue.queueUrl, queue.dlqUrl]);
+    } finally {
+      restoreDns();
+    }
+  });
+
+  it('takes DLQ_URL as given', async () => {
+    const target = await connectQueue({ queueUrl: queue.queueUrl, dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/other-dlq.fifo', localQueuePort: 1 });
+    target.client.destroy();
+
+    expect(target.dlqUrl).to.equal('https://sqs.eu-west-1.amazonaws.com/123456789012/other-dlq.fifo');
+  });
+});
+
+describe('findDeadLetterQueueUrl', () => {
+  it('asks for DLQ_URL when the queue has no redrive policy', async () => {
+    const queue = await startLocalQueue();
+    try {
+      const { QueueUrl } = await queue.client.send(new CreateQueueCommand({ QueueName: 'alone.fifo', Attributes: { FifoQueue: 'true' } }));
+
+      const error = await findDeadLetterQueueUrl(queue.client, QueueUrl!).then(() => undefined, (e: Error) => e.message);
+
+      expect(error).to.equal(`Queue ${QueueUrl} has no redrive policy: set DLQ_URL`);
+    } finally {
+      await queue.stop();
+    }
+  });
+});
+
+describe('createSqsClient', () => {
+  it("takes the region from an AWS queue URL and keeps AWS's endpoint", async () => {
+    const client = await withAwsEnv({}, () => Promise.resolve(createSqsClient('https://sqs.eu-west-3.amazonaws.com/123456789012/webhooks.fifo')));
+
+    expect([await client.config.region(), client.config.isCustomEndpoint]).to.deep.equal(['eu-west-3', false]);
+  });
+
+  it('reaches a queue outside AWS at its own host', async () => {
+    const client = await withAwsEnv({ AWS_REGION: 'eu-central-1' }, () => Promise.resolve(createSqsClient('http://127.0.0.1:4566/000000000000/webhooks.fifo')));
+    const endpoint = await client.config.endpoint?.();
+
+    expect([await client.config.region(), client.config.isCustomEndpoint, endpoint?.hostname, endpoint?.port]).to.deep.equal(['eu-central-1', true, '127.0.0.1', 4566]);
+  });
+});
