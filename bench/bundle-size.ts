@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Metafile } from 'esbuild';
 import type { FloorBundles } from './floor.ts';
 import type { Figure } from './report.ts';
@@ -18,9 +18,7 @@ export function measureBundles(floors: FloorBundles): { figures: Figure[]; conte
   for (const kind of ['http', 'worker'] as const) {
     const floor = summarizeMetafile(`floor ${kind}`, floors.metafiles[kind]);
     contents.push(floor);
-    const metaPath = `dist/${kind}.meta.json`;
-    if (!existsSync(metaPath)) continue;
-    const ours = summarizeMetafile(`dist/${kind}.mjs`, JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile);
+    const ours = summarizeMetafile(`dist/${kind}.mjs`, JSON.parse(readFileSync(`dist/${kind}.meta.json`, 'utf8')) as Metafile);
     contents.push(ours);
     figures.push({ id: `bundle.${kind}`, part: 'bundle size', label: ours.bundle, value: ours.kib, unit: 'KiB', floor: floor.kib, ratio: ratio(ours.kib, floor.kib) });
   }

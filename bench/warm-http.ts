@@ -1,12 +1,11 @@
-import { runNode } from './child.ts';
+import { runProbe } from './child.ts';
 import type { Figure } from './report.ts';
 import { ratio } from './stats.ts';
 import type { Throughput } from './timing.ts';
 
 /** Warm HTTP path, measured in its own process (bench/probes/warm-http.ts). */
 export async function measureWarmHttp(progress: (line: string) => void): Promise<Figure[]> {
-  const { result } = await runNode<Record<'v1' | 'v2' | 'inject', Throughput>>(['--import', 'tsx', 'bench/probes/warm-http.ts'], { LOG_LEVEL: 'info' });
-  if (!result) throw new Error('the warm HTTP probe reported nothing');
+  const result = await runProbe<Record<'v1' | 'v2' | 'inject', Throughput>>('bench/probes/warm-http.ts', { LOG_LEVEL: 'info' });
   const { inject } = result;
   progress(`warm http   ${(['v1', 'v2', 'inject'] as const).map((k) => `${k} ${result[k].perSecond.toLocaleString('en-US')} ev/s`).join(', ')}`);
 
