@@ -52,7 +52,8 @@ export function createReplayer(app: Koa): Replay {
     });
     try {
       const response = await Promise.race([inject(listener, options), timeout]);
-      return { status: response.statusCode, ...errorCodeOf(response.headers['content-type'], response.body) };
+      const status = response.statusCode;
+      return status < 400 ? { status } : { status, ...errorCodeOf(response.headers['content-type'], response.body) };
     } finally {
       clearTimeout(timer);
     }
@@ -62,8 +63,7 @@ export function createReplayer(app: Koa): Replay {
 /** Path and query as a request target; `?` and `#` inside the path stay part of the path. */
 function toUrl(request: ReplayRequest): string {
   const path = request.path.replace(/[?#]/g, (c) => encodeURIComponent(c));
-  const query = new URLSearchParams(request.query).toString();
-  return query === '' ? path : `${path}?${query}`;
+  return request.query.length === 0 ? path : `${path}?${new URLSearchParams(request.query).toString()}`;
 }
 
 function errorCodeOf(contentType: unknown, body: string): { errorCode?: string } {
