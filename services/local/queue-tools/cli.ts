@@ -1,5 +1,4 @@
 import { loadConfig } from '../../../shared/config.ts';
-import { ConfigError } from '../../../shared/errors.ts';
 import { connectQueue, type QueueTarget } from '../queue-target.ts';
 import { UsageError, type Command } from './command.ts';
 import { peekCommand } from './peek.ts';
@@ -71,7 +70,7 @@ export async function runQueueCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`${name}: ${(error as Error).message}\nRun \`npm run queue -- ${name} --help\` for its options.\n`);
       return 2;
     }
-    io.stderr(`${name} failed: ${error instanceof ConfigError || !(error instanceof Error) ? String(error) : error.message}\n`);
+    io.stderr(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
     if (target) (await target.catch(() => undefined))?.client.destroy();

@@ -3,24 +3,7 @@ import { expect } from 'chai';
 import { interceptLocalhostDns } from 'fauxqs';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { connectQueue, createSqsClient, findDeadLetterQueueUrl } from '../../../services/local/queue-target.ts';
-import { listen, makeRecordingListener } from './helpers.ts';
-
-const awsVariables = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
-
-/** Runs `body` with the AWS variables replaced by `values`, then puts the old ones back. */
-async function withAwsEnv<T>(values: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(awsVariables.map((name) => [name, process.env[name]]));
-  for (const name of awsVariables) delete process.env[name];
-  Object.assign(process.env, values);
-  try {
-    return await body();
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
+import { listen, makeRecordingListener, withAwsEnv } from './helpers.ts';
 
 // Queues are fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
 describe('connectQueue', () => {
