@@ -5,6 +5,8 @@ import type { Reason } from './outcome.ts';
 export type Park = (record: SQSRecord, reason: Reason, detail: string, timeoutMs: number) => Promise<void>;
 
 const maxDetailLength = 1024;
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html
+const maxAttributes = 10;
 
 /**
  * Sends a record to the DLQ as it came (body, message attributes, same message group, the
@@ -21,15 +23,21 @@ export function createParker(options: { dlqUrl: string; sqs?: SQSClient }): Park
       MessageBody: record.body,
       // A FIFO queue needs a FIFO DLQ; a standard queue's DLQ takes neither id.
       ...(groupId ? { MessageGroupId: groupId, MessageDeduplicationId: record.messageId } : {}),
-      // SQS allows 10 attributes per message and a park adds two: a message may carry at most 8.
-      MessageAttributes: {
-        ...toSendAttributes(record.messageAttributes),
-        parkReason: { DataType: 'String', StringValue: reason },
-        parkDetail: { DataType: 'String', StringValue: detail.slice(0, maxDetailLength) || reason },
-      },
+      MessageAttributes: withReason(toSendAttributes(record.messageAttributes), reason, detail),
     });
     await sqs.send(command, { abortSignal: AbortSignal.timeout(timeoutMs) });
   };
+}
+
+/**
+ * The message's own attributes come first: a redrive back to the queue must decode again.
+ * SQS takes at most 10 per message, so the reason goes in as room allows (an HTTP API message
+ * may already carry 10); the worker's log line always has it.
+ */
+function withReason(attributes: Record<string, MessageAttributeValue>, reason: Reason, detail: string): Record<string, MessageAttributeValue> {
+  const reasons: [string, string][] = [['parkReason', reason], ['parkDetail', detail.slice(0, maxDetailLength) || reason]];
+  const room = Math.max(0, maxAttributes - Object.keys(attributes).length);
+  return { ...attributes, ...Object.fromEntries(reasons.slice(0, room).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])) };
 }
 
 /**

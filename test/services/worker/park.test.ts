@@ -51,6 +51,21 @@ describe('createParker', () => {
     });
   });
 
+  it("adds the reason only as room allows within SQS's 10 attributes, keeping the message's own", async () => {
+    const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
+    const withNine = makeHttpApiRecord({ headers: { 'x-a': '1', 'x-b': '2' } }, { messageId: 'm-9', groupId: 'a' });
+    const withTen = makeHttpApiRecord({ headers: { 'x-a': '1', 'x-b': '2', 'x-c': '3' } }, { messageId: 'm-10', groupId: 'b' });
+
+    await park(withNine, 'http_status', 'The app answered 404', 5_000);
+    await park(withTen, 'http_status', 'The app answered 404', 5_000);
+
+    const names = (await receiveAll(queue)).map((m) => Object.keys(m.MessageAttributes ?? {}).sort());
+    expect(names).to.deep.equal([
+      ['contentType', 'h.x-a', 'h.x-b', 'method', 'parkReason', 'path', 'requestId', 'requestTime', 'source', 'sourceIp'],
+      ['contentType', 'h.x-a', 'h.x-b', 'h.x-c', 'method', 'path', 'requestId', 'requestTime', 'source', 'sourceIp'],
+    ]);
+  });
+
   it('keeps binary message attributes as bytes', async () => {
     const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
     const bytes = Buffer.from([0, 1, 2, 255]);
