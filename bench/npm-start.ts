@@ -19,7 +19,9 @@ export interface RunningService {
  */
 export async function startNpmStart(timeoutMs = 30_000): Promise<RunningService> {
   const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORT: '0', LOCAL_QUEUE_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOCAL_MODE: 'queued' },
+    // Only what npm needs from the caller's environment: a QUEUE_URL or DEPLOYMENT_ID there
+    // would send the benchmark to AWS.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOCAL_QUEUE_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOCAL_MODE: 'queued' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
