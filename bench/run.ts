@@ -1,11 +1,11 @@
 // `npm run bench` (after `npm run build`): every figure of issue 8 next to its floor, one
 // table at the end, and bench/results/latest.json for `npm run bench:check`.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureBundles } from './bundle-size.ts';
 import { measureColdStart } from './cold-start.ts';
+import { runProbe } from './child.ts';
 import { buildFloorBundles } from './floor.ts';
 import { measureMemory } from './memory.ts';
 import { measurePipeline } from './pipeline.ts';
@@ -28,7 +28,10 @@ try {
 
   figures.push(...(await measureColdStart(floors, progress)));
   figures.push(...(await measureWarmHttp(progress)));
-  if (existsSync('dist/worker.mjs')) figures.push(...(await measureMemory(workDir, progress)));
+  const worker = await runProbe<Figure[]>('bench/probes/warm-worker.ts');
+  progress(`warm worker ${worker.map((f) => f.note).join('; ')}`);
+  figures.push(...worker);
+  figures.push(...(await measureMemory(workDir, progress)));
   figures.push(...(await measurePipeline(progress)));
 
   const results: Results = {
