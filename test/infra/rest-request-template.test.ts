@@ -14,7 +14,6 @@ import {
   makeQuotedHeadersRequest,
   makeRepeatedQueryRequest,
   makeShopifyRequest,
-  makeSlackRequest,
   makeStandardWebhookRequest,
   makeStripeRequest,
   makeTextRequest,
@@ -29,6 +28,10 @@ import {
 const template = loadTemplate('infra/service.yaml');
 const envelopeTemplate = findInMap(template, { 'Fn::FindInMap': ['RestApiTemplates', 'SendMessage', 'Envelope'] }) as string;
 const acceptedTemplate = findInMap(template, { 'Fn::FindInMap': ['RestApiTemplates', 'SendMessage', 'Accepted'] }) as string;
+
+// POST /webhook/slack is served by the http function, not queued (README.md, "Receiving webhooks
+// from Slack"; test/infra/service.test.ts checks the routing).
+const queuedRoutes = webhookRoutes.filter((route) => route.path !== '/webhook/slack');
 
 function resourceOf(path: string) {
   return path === '/webhook' ? '/webhook' : '/webhook/{proxy+}';
@@ -84,7 +87,6 @@ describe('REST API request template', () => {
     ['a Twilio form body with +, &, % and an emoji', makeTwilioRequest],
     ['a GitHub push with its delivery id', makeGitHubRequest],
     ['a Shopify order with its shop domain and webhook id', makeShopifyRequest],
-    ['a Slack form with JSON inside a field', makeSlackRequest],
     ['a Standard Webhooks JSON body', makeStandardWebhookRequest],
     ['a text body with CR, LF, tab and non-ASCII text', makeTextRequest],
     ['an XML body with quotes and entities', makeXmlRequest],
@@ -133,13 +135,13 @@ describe('REST API request template', () => {
   });
 
   describe('message group and deduplication ids', () => {
-    // Every route of shared/webhook-routes.ts, with and without the headers its rules read.
+    // Every queued route of shared/webhook-routes.ts, with and without the headers its rules read.
     const headerSets = (route: (typeof webhookRoutes)[number]): Record<string, string>[] => [
       {},
       Object.fromEntries([route.dedupHeader, route.groupHeader].filter((h): h is string => !!h).map((h) => [h.toUpperCase(), `${h}-value`])),
     ];
 
-    for (const route of [...webhookRoutes, { path: '/webhook/acme/events' }]) {
+    for (const route of [...queuedRoutes, { path: '/webhook/acme/events' }]) {
       it(`match messageIds() for ${route.path}`, () => {
         for (const headers of headerSets(route)) {
           const request = makeGatewayRequest({ path: route.path, headers });
@@ -181,11 +183,14 @@ describe('REST API request template', () => {
           const request = makeGatewayRequest({ path: `/webhook/${subPath}`, headers: Object.fromEntries(headers), query, body: Buffer.from(body, 'utf8') });
 
           const envelope = JSON.parse(parseSendMessageForm(render(request)).MessageBody) as Record<string, unknown>;
+          const decoded = decodeRestEnvelope(envelope);
 
-          expect(decodeRestEnvelope(envelope)).to.deep.equal({
+          // The envelope's query is a JSON object: a key whose base64 is all digits ("7720" for
+          // "ｴ") moves to the front when parsed, so only the pairs, not their order, survive.
+          expect({ ...decoded, query: [...decoded.query].sort() }).to.deep.equal({
             method: 'POST',
             path: request.path,
-            query,
+            query: [...query].sort(),
             headers: lowerCase(request.headers),
             body: request.body,
             receivedAt: request.requestTime,

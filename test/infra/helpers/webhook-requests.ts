@@ -89,15 +89,6 @@ export function makeShopifyRequest(shop = 'example-shop.myshopify.com'): Gateway
   });
 }
 
-/** Slack: an interactive payload, JSON inside a form field. */
-export function makeSlackRequest(): GatewayRequest {
-  const body = new URLSearchParams([['payload', JSON.stringify({ type: 'block_actions', actions: [{ value: 'a+b=c & d' }] })]]).toString();
-  return post('/webhook/slack', 'application/x-www-form-urlencoded', body, {
-    'X-Slack-Signature': 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
-    'X-Slack-Request-Timestamp': '1764000000',
-  });
-}
-
 export function makeStandardWebhookRequest(): GatewayRequest {
   const body = JSON.stringify({ type: 'invoice.paid', data: { amount: 100 } });
   return post('/webhook/standard', 'application/json', body, {

@@ -1,0 +1,258 @@
+import { expect } from 'chai';
+import { ensureBuilt } from '../helpers/build.ts';
+import { resolveHandler } from '../helpers/lambda-handler.ts';
+import { findInMap, loadTemplate, resource, resourcesOfType, type Resource } from './helpers/cloudformation-yaml.ts';
+
+// Invariants of infra/service.yaml that a deploy would not catch until webhooks are lost.
+const template = loadTemplate('infra/service.yaml');
+const props = (logicalId: string) => resource(template, logicalId).Properties ?? {};
+
+function getAttTarget(value: unknown): string | undefined {
+  return (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+}
+
+function refTarget(value: unknown): string | undefined {
+  return (value as { Ref?: string }).Ref;
+}
+
+function policyStatements(role: Resource): { Action: string | string[]; Resource: unknown }[] {
+  const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** The resources each action is allowed on (logical ids for Ref/GetAtt), across a role's policies. */
+function grants(role: Resource): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const statement of policyStatements(role)) {
+    const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(
+      (r) => getAttTarget(r) ?? refTarget(r) ?? JSON.stringify(r),
+    );
+    for (const action of [statement.Action].flat()) (result[action] ??= []).push(...resources);
+  }
+  return result;
+}
+
+describe('infra/service.yaml', () => {
+  it('queues into a high-throughput FIFO queue with a FIFO DLQ, 14 days retention and 1 MiB messages', () => {
+    const settings = (logicalId: string) => {
+      const { FifoQueue, DeduplicationScope, FifoThroughputLimit, MessageRetentionPeriod, MaximumMessageSize, SqsManagedSseEnabled, ContentBasedDeduplication } = props(logicalId);
+      return { FifoQueue, DeduplicationScope, FifoThroughputLimit, MessageRetentionPeriod, MaximumMessageSize, SqsManagedSseEnabled, ContentBasedDeduplication };
+    };
+    const expected = {
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      MaximumMessageSize: 1024 * 1024,
+      SqsManagedSseEnabled: true,
+      ContentBasedDeduplication: false,
+    };
+
+    expect(settings('WebhookQueue')).to.deep.equal(expected);
+    expect(settings('DeadLetterQueue')).to.deep.equal(expected);
+  });
+
+  it('redrives to the DLQ after at least 5 receives, and the DLQ takes redrives from this queue only', () => {
+    const redrive = props('WebhookQueue').RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+    const allow = props('DeadLetterQueue').RedriveAllowPolicy as { redrivePermission: string; sourceQueueArns: { 'Fn::Sub': string }[] };
+    const queueName = (props('WebhookQueue').QueueName as { 'Fn::Sub': string })['Fn::Sub'];
+
+    expect(getAttTarget(redrive.deadLetterTargetArn)).to.equal('DeadLetterQueue');
+    expect(redrive.maxReceiveCount).to.be.at.least(5);
+    expect(allow.redrivePermission).to.equal('byQueue');
+    expect(allow.sourceQueueArns.map((arn) => arn['Fn::Sub'])).to.deep.equal([
+      `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queueName}`,
+    ]);
+  });
+
+  it('keeps the visibility timeout at least 6 times the worker timeout', () => {
+    expect(props('WebhookQueue').VisibilityTimeout).to.be.at.least(6 * (props('WorkerFunction').Timeout as number));
+  });
+
+  it('reports batch item failures from the queue, in batches of at most 10, with a maximum concurrency', () => {
+    const mapping = props('WorkerEventSource');
+
+    expect(getAttTarget(mapping.EventSourceArn)).to.equal('WebhookQueue');
+    expect(refTarget(mapping.FunctionName)).to.equal('WorkerFunction');
+    expect(mapping.FunctionResponseTypes).to.deep.equal(['ReportBatchItemFailures']);
+    expect(mapping.BatchSize).to.be.within(1, 10);
+    expect(refTarget((mapping.ScalingConfig as { MaximumConcurrency: unknown }).MaximumConcurrency)).to.equal('WorkerMaxConcurrency');
+  });
+
+  it('runs both functions from the same image, each with its own command', () => {
+    const image = (logicalId: string) => {
+      const { PackageType, Code, ImageConfig } = props(logicalId);
+      return { PackageType, Code, ImageConfig };
+    };
+
+    expect(image('HttpFunction')).to.deep.equal({ PackageType: 'Image', Code: { ImageUri: { Ref: 'ImageUri' } }, ImageConfig: { Command: ['http.handler'] } });
+    expect(image('WorkerFunction')).to.deep.equal({ PackageType: 'Image', Code: { ImageUri: { Ref: 'ImageUri' } }, ImageConfig: { Command: ['worker.handler'] } });
+  });
+
+  it('names image commands that resolve to exported handlers in dist/', async () => {
+    ensureBuilt(['dist/http.mjs', 'dist/worker.mjs']);
+    const commands = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).flatMap((fn) => (fn.Properties?.ImageConfig as { Command: string[] }).Command);
+    // Importing a bundle runs its cold start, which logs the configuration it loaded.
+    const logLevel = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'error';
+
+    try {
+      const handlers = await Promise.all(commands.map((command) => resolveHandler('dist', command)));
+
+      expect(commands).to.have.length(2);
+      expect(handlers.map((handler) => typeof handler)).to.deep.equal(['function', 'function']);
+    } finally {
+      if (logLevel === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = logLevel;
+    }
+  });
+
+  it('gives the worker the DLQ to park in, and API Gateway nothing but sending to the queue', () => {
+    expect(refTarget((props('WorkerFunction').Environment as { Variables: Record<string, unknown> }).Variables.DLQ_URL)).to.equal('DeadLetterQueue');
+    expect(grants(resource(template, 'ApiGatewayQueueRole'))).to.deep.equal({ 'sqs:SendMessage': ['WebhookQueue'] });
+    expect(grants(resource(template, 'WorkerFunctionRole'))['sqs:SendMessage']).to.deep.equal(['DeadLetterQueue']);
+    expect(Object.keys(grants(resource(template, 'HttpFunctionRole'))).filter((action) => action.startsWith('sqs:'))).to.deep.equal([]);
+  });
+
+  describe('REST API', () => {
+    const sqsMethods = ['RestWebhookPostMethod', 'RestWebhookProxyPostMethod'];
+    const integration = (logicalId: string) => props(logicalId).Integration as Record<string, unknown>;
+
+    it('sends POST /webhook and POST /webhook/{proxy+} to SQS with the same integration', () => {
+      const [first, second] = sqsMethods.map(integration);
+
+      expect(first).to.deep.equal(second);
+      expect(first?.Type).to.equal('AWS');
+      expect(first?.PassthroughBehavior).to.equal('NEVER');
+      expect(first?.RequestParameters).to.deep.equal({ 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" });
+      expect((first?.Uri as { 'Fn::Sub': string })['Fn::Sub']).to.match(/:sqs:path\/\$\{AWS::AccountId\}\/\$\{WebhookQueue\.QueueName\}$/);
+    });
+
+    it('registers the one envelope template for every content type providers send', () => {
+      const templates = integration('RestWebhookPostMethod').RequestTemplates as Record<string, unknown>;
+
+      expect(Object.keys(templates)).to.include.members([
+        'application/json',
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        'application/xml',
+        'text/xml',
+        'multipart/form-data',
+      ]);
+      expect(new Set(Object.values(templates).map((reference) => findInMap(template, reference)))).to.have.property('size', 1);
+    });
+
+    it('answers 202 only when SQS answers 2xx, and 5xx for anything else so providers retry', () => {
+      const responses = (integration('RestWebhookPostMethod').IntegrationResponses as { StatusCode: string; SelectionPattern?: string }[]).map(
+        ({ StatusCode, SelectionPattern }) => ({ StatusCode, SelectionPattern }),
+      );
+
+      expect(responses).to.deep.equal([
+        { StatusCode: '202', SelectionPattern: '2\\d{2}' },
+        { StatusCode: '503', SelectionPattern: '5\\d{2}' },
+        // No pattern: the default response, for SQS 4xx and anything unexpected.
+        { StatusCode: '502', SelectionPattern: undefined },
+      ]);
+    });
+
+    it('sends every other method and path to the http function, and guards /api with the authorizer', () => {
+      const methods = resourcesOfType(template, 'AWS::ApiGateway::Method');
+      const lambdaMethods = Object.entries(methods).filter(([id]) => !sqsMethods.includes(id));
+      const authorization = Object.fromEntries(lambdaMethods.map(([id, method]) => [id, method.Properties?.AuthorizationType]));
+
+      expect(lambdaMethods.map(([, method]) => (method.Properties?.Integration as { Type: string }).Type)).to.satisfy((types: string[]) => types.every((t) => t === 'AWS_PROXY'));
+      expect(authorization).to.deep.equal({
+        RestWebhookAnyMethod: 'NONE',
+        RestWebhookProxyAnyMethod: 'NONE',
+        RestWebhookSlackAnyMethod: 'NONE',
+        RestRootAnyMethod: 'NONE',
+        RestRootProxyAnyMethod: 'NONE',
+        RestApiAnyMethod: { 'Fn::If': ['UseCognito', 'COGNITO_USER_POOLS', 'AWS_IAM'] },
+        RestApiProxyAnyMethod: { 'Fn::If': ['UseCognito', 'COGNITO_USER_POOLS', 'AWS_IAM'] },
+      });
+    });
+
+    it('serves /webhook/slack from the http function: Slack wants its url_verification challenge answered', () => {
+      const slack = props('RestWebhookSlackResource');
+      const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).filter((m) => refTarget(m.Properties?.ResourceId) === 'RestWebhookSlackResource');
+
+      expect([refTarget(slack.ParentId), slack.PathPart]).to.deep.equal(['RestWebhookResource', 'slack']);
+      expect(methods.map((m) => [m.Properties?.HttpMethod, (m.Properties?.Integration as { Type: string }).Type])).to.deep.equal([['ANY', 'AWS_PROXY']]);
+    });
+
+    it('redeploys when any method changes (the deployment depends on all of them)', () => {
+      const deployment = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Deployment'));
+
+      expect(deployment).to.have.length(1);
+      expect(deployment[0]?.DependsOn).to.have.members(Object.keys(resourcesOfType(template, 'AWS::ApiGateway::Method')));
+    });
+
+    it('puts a WAF web ACL with AWS managed rule groups and a rate-based rule on the stage', () => {
+      const rules = props('WebAcl').Rules as { Statement: Record<string, { Name?: string }> }[];
+
+      expect(rules.map((rule) => Object.keys(rule.Statement)[0])).to.include.members(['ManagedRuleGroupStatement', 'RateBasedStatement']);
+      expect(rules.flatMap((rule) => rule.Statement.ManagedRuleGroupStatement?.Name ?? [])).to.include('AWSManagedRulesCommonRuleSet');
+      expect((props('WebAclAssociation').ResourceArn as { 'Fn::Sub': string })['Fn::Sub']).to.contain('/stages/${RestStage}');
+    });
+  });
+
+  describe('HTTP API', () => {
+    it('serves the $default stage, so the v2 event path carries no stage', () => {
+      expect(props('HttpStage').StageName).to.equal('$default');
+    });
+
+    it('guards /api and /api/{proxy+} with the JWT authorizer or IAM', () => {
+      const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties ?? {});
+      const apiRoutes = routes.filter((route) => String(route.RouteKey).includes(' /api'));
+
+      expect(apiRoutes.map((route) => [route.RouteKey, route.AuthorizationType])).to.deep.equal([
+        ['ANY /api', { 'Fn::If': ['UseCognito', 'JWT', 'AWS_IAM'] }],
+        ['ANY /api/{proxy+}', { 'Fn::If': ['UseCognito', 'JWT', 'AWS_IAM'] }],
+      ]);
+    });
+  });
+
+  it('gives both functions the idempotency table in the layout Powertools expects', () => {
+    const table = props('IdempotencyTable');
+    const tableOf = (logicalId: string) => refTarget((props(logicalId).Environment as { Variables: Record<string, unknown> }).Variables.IDEMPOTENCY_TABLE);
+
+    expect([table.KeySchema, table.AttributeDefinitions, table.TimeToLiveSpecification]).to.deep.equal([
+      [{ AttributeName: 'id', KeyType: 'HASH' }],
+      [{ AttributeName: 'id', AttributeType: 'S' }],
+      { AttributeName: 'expiration', Enabled: true },
+    ]);
+    expect([tableOf('HttpFunction'), tableOf('WorkerFunction')]).to.deep.equal(['IdempotencyTable', 'IdempotencyTable']);
+  });
+
+  it('writes the SSM parameters the service reads at cold start', () => {
+    const names = Object.values(resourcesOfType(template, 'AWS::SSM::Parameter')).map((parameter) => (parameter.Properties?.Name as { 'Fn::Sub': string })['Fn::Sub']);
+
+    expect(names).to.deep.equal([
+      '/${DeploymentId}/auth/user_pool_ref',
+      '/${DeploymentId}/cdn/${PipelineId}/auth_user_pool_client_id',
+      '/${DeploymentId}/ecs/${PipelineId}/albDnsName',
+    ]);
+  });
+
+  it('alarms on DLQ depth, oldest message age, worker errors and throttles, http errors and API 5xx', () => {
+    const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map((alarm) => {
+      const { Namespace, MetricName, Dimensions } = alarm.Properties ?? {};
+      const subject = (Dimensions as { Value: unknown }[])[0]?.Value;
+      return `${String(Namespace)} ${String(MetricName)} ${getAttTarget(subject) ?? refTarget(subject) ?? JSON.stringify(subject)}`;
+    });
+
+    expect(alarms).to.deep.equal([
+      'AWS/SQS ApproximateNumberOfMessagesVisible DeadLetterQueue',
+      'AWS/SQS ApproximateAgeOfOldestMessage WebhookQueue',
+      'AWS/Lambda Errors WorkerFunction',
+      'AWS/Lambda Throttles WorkerFunction',
+      'AWS/Lambda Errors HttpFunction',
+      'AWS/ApiGateway 5XXError {"Fn::Sub":"${DeploymentId}-rest"}',
+      'AWS/ApiGateway 5xx HttpApi',
+    ]);
+  });
+
+  it('outputs both API URLs and both queue URLs', () => {
+    expect(Object.keys(template.Outputs ?? {})).to.include.members(['RestApiUrl', 'HttpApiUrl', 'QueueUrl', 'DeadLetterQueueUrl']);
+  });
+});
