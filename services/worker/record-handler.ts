@@ -6,7 +6,7 @@ import { MessageDecodeError } from './message-decode-error.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { classifyStatus, type Reason } from './outcome.ts';
 import type { Park } from './park.ts';
-import { elapsedMs, queueMetadata, type RecordReport } from './record-report.ts';
+import { elapsedMs, identityOf, queueMetadata, type RecordReport } from './record-report.ts';
 import { ReplayTimeoutError, type Replay } from './replay.ts';
 
 export interface RecordHandlerDeps {
@@ -21,12 +21,9 @@ export interface RecordHandlerDeps {
 
 /** Thrown for a record to retry, so that the batch processor reports it and skips its group. */
 export class RetryRecordError extends Error {
-  readonly report: RecordReport;
-
   constructor(report: RecordReport) {
     super(`Record ${report.messageId} will be retried (${report.reason ?? 'unknown'})`);
     this.name = 'RetryRecordError';
-    this.report = report;
   }
 }
 
@@ -90,13 +87,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord
     const started = performance.now();
     const queue = queueMetadata(record);
     const { log, ...settlement } = await settle(record, queue, context);
-    const report: RecordReport = {
-      messageId: queue.messageId,
-      ...(queue.groupId ? { groupId: queue.groupId } : {}),
-      receiveCount: queue.receiveCount,
-      ...settlement,
-      durationMs: elapsedMs(started),
-    };
+    const report: RecordReport = { ...identityOf(queue), ...settlement, durationMs: elapsedMs(started) };
     writeReport(deps, report, log);
     if (report.outcome === 'retry') throw new RetryRecordError(report);
     return report;

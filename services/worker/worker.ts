@@ -6,14 +6,14 @@ import { createLogger, type Logger } from '../../shared/logger.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts';
 import { createParker } from './park.ts';
 import { createRecordHandler, writeReport } from './record-handler.ts';
-import { queueMetadata } from './record-report.ts';
+import { identityOf, queueMetadata } from './record-report.ts';
 import { createReplayer } from './replay.ts';
 
 export interface WorkerOptions {
   /** Any Koa app; the worker injects into `app.callback()`. */
   app: Koa;
   logger?: Logger;
-  /** Client for parking; by default one is created on the first park. */
+  /** Client for parking; by default a new `SQSClient` (region from the Lambda environment). */
   sqs?: SQSClient;
   /** Where 4xx answers and undecodable messages are parked; without it they are retried. */
   dlqUrl?: string;
@@ -63,16 +63,11 @@ export function createWorkerHandler(options: WorkerOptions): WorkerHandler {
       for (const record of processor.failureMessages as SQSRecord[]) {
         if (started.has(record.messageId)) continue;
         const detail = 'An earlier record of this message group failed in this batch';
-        writeReport({ logger, metrics }, { ...reportOf(record), outcome: 'retry', reason: 'earlier_failure_in_group', detail, durationMs: 0 });
+        writeReport({ logger, metrics }, { ...identityOf(queueMetadata(record)), outcome: 'retry', reason: 'earlier_failure_in_group', detail, durationMs: 0 });
       }
       return response;
     } finally {
       metrics.flush();
     }
   };
-}
-
-function reportOf(record: SQSRecord) {
-  const { messageId, groupId, receiveCount } = queueMetadata(record);
-  return { messageId, ...(groupId ? { groupId } : {}), receiveCount };
 }
