@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { decodeRestEnvelope } from '../../services/worker/envelope.ts';
 import { messageIds, webhookRoutes } from '../../shared/webhook-routes.ts';
+import { makeProviderWebhooks, makeSignedDelivery } from '../factories/webhooks.ts';
 import { renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
 import { startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
@@ -19,6 +20,7 @@ import {
   makeTextRequest,
   makeTwilioRequest,
   makeXmlRequest,
+  fromSignedDelivery,
 } from './helpers/webhook-requests.ts';
 
 // The contract between infra/service.yaml and the worker: the REST API request template, taken
@@ -75,7 +77,7 @@ describe('REST API request template', () => {
   let roundTrip: QueueRoundTrip;
 
   before(async () => {
-    roundTrip = await startQueueRoundTrip();
+    roundTrip = await startQueueRoundTrip({ webhooks: makeProviderWebhooks() });
   });
 
   after(async () => {
@@ -133,6 +135,20 @@ describe('REST API request template', () => {
       sentAt: Number(delivery.record.attributes.SentTimestamp),
     });
   });
+
+  // Signed as each provider signs (test/factories/webhooks.ts) and checked by the app's own
+  // verifiers: the mapping carries every header and byte a signature covers.
+  for (const provider of ['stripe', 'github', 'twilio', 'shopify', 'standard'] as const) {
+    it(`delivers a signed ${provider} webhook that the app verifies and handles`, async () => {
+      const id = `${provider}-${randomUUID()}`;
+      const request = fromSignedDelivery(makeSignedDelivery(provider, { id }));
+
+      const delivery = await roundTrip.deliver(parseSendMessageForm(render(request)));
+
+      expect(delivery.batch).to.deep.equal({ batchItemFailures: [] });
+      expect([delivery.seen?.status, delivery.seen?.response]).to.deep.equal([200, { received: true, provider, deliveryId: id }]);
+    });
+  }
 
   describe('message group and deduplication ids', () => {
     // Every queued route of shared/webhook-routes.ts, with and without the headers its rules read.

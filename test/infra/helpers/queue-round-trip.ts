@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { Middleware } from 'koa';
+import type { AppDeps } from '../../../shared/app.ts';
 import type { QueueMetadata } from '../../../shared/origin.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
@@ -48,15 +49,16 @@ export class SqsRefusal extends Error {
 }
 
 /**
- * A FIFO queue on 127.0.0.1 (fauxqs) and the real worker around the real app. SQS rules
+ * A FIFO queue on 127.0.0.1 (fauxqs) and the real worker around the real app (`appDeps`
+ * configures it, e.g. with provider secrets). SQS rules
  * fauxqs does not enforce are checked first, from the SendMessage reference:
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
  */
-export async function startQueueRoundTrip(): Promise<QueueRoundTrip> {
+export async function startQueueRoundTrip(appDeps: Partial<AppDeps> = {}): Promise<QueueRoundTrip> {
   const queue = await startLocalQueue();
   const { QueueArn = '' } = (await queue.client.send(new GetQueueAttributesCommand({ QueueUrl: queue.queueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
   const seen: SeenRequest[] = [];
-  const { app } = makeApp();
+  const { app } = makeApp(appDeps);
   app.middleware.unshift(observe(seen));
   const worker = createWorkerHandler({
     app,
