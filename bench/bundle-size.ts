@@ -20,7 +20,8 @@ export function measureBundles(floors: FloorBundles): { figures: Figure[]; conte
     contents.push(floor);
     const ours = summarizeMetafile(`dist/${kind}.mjs`, JSON.parse(readFileSync(`dist/${kind}.meta.json`, 'utf8')) as Metafile);
     contents.push(ours);
-    figures.push({ id: `bundle.${kind}`, part: 'bundle size', label: ours.bundle, value: ours.kib, unit: 'KiB', floor: floor.kib, ratio: ratio(ours.kib, floor.kib) });
+    const largest = ours.largest.slice(0, 3).map((l) => `${l.name} ${Math.round(l.kib)}`).join(', ');
+    figures.push({ id: `bundle.${kind}`, part: 'bundle size', label: ours.bundle, value: ours.kib, unit: 'KiB', floor: floor.kib, ratio: ratio(ours.kib, floor.kib), note: `largest: ${largest} KiB` });
   }
   return { figures, contents };
 }

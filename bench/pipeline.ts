@@ -58,7 +58,7 @@ export async function measurePipeline(progress: (line: string) => void): Promise
     progress(`pipeline    paced at ${paced.perSecond}/s: p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms; lost ${lost}, refused ${refused}`);
 
     return [
-      { id: 'pipeline.throughput', part: 'local pipeline', label: `webhooks handled per second (burst of ${burst.count}, ${burst.concurrency} senders, one group)`, value: perSecond, unit: '/s' },
+      { id: 'pipeline.throughput', part: 'local pipeline', label: `webhooks handled per second (burst of ${burst.count}, ${burst.concurrency} senders, one group)`, value: perSecond, unit: '/s', note: 'fauxqs hands out one message per group per receive' },
       { id: 'pipeline.latencyP50', part: 'local pipeline', label: `POST-to-handled p50 (${paced.count} paced at ${paced.perSecond}/s)`, value: round(percentile(latencies, 50)), unit: 'ms' },
       { id: 'pipeline.latencyP99', part: 'local pipeline', label: 'POST-to-handled p99', value: round(percentile(latencies, 99)), unit: 'ms' },
       { id: 'pipeline.lost', part: 'local pipeline', label: `webhooks lost of ${accepted.length} accepted`, value: lost, unit: '', target: 0, note: `refused ${refused}; worker outcomes: ${outcomeNote}` },
