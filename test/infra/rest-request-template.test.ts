@@ -122,6 +122,18 @@ describe('REST API request template', () => {
     });
   });
 
+  it('queues a 700 KB body, while SQS refuses a body whose envelope passes 1 MiB', async () => {
+    const body = (size: number) => Buffer.from(JSON.stringify({ data: 'x'.repeat(size) }), 'utf8');
+    const fits = makeGatewayRequest({ body: body(700_000), headers: { 'Content-Type': 'application/json' } });
+    const tooLarge = makeGatewayRequest({ body: body(800_000), headers: { 'Content-Type': 'application/json' } });
+
+    const delivered = await roundTrip.deliver(parseSendMessageForm(render(fits)));
+    const refused = await roundTrip.deliver(parseSendMessageForm(render(tooLarge))).catch((error: unknown) => error);
+
+    expect(delivered.seen?.body.equals(fits.body)).to.equal(true);
+    expect((refused as Error).message).to.match(/Message must be shorter than 1048576 bytes/);
+  });
+
   it('gives the app the queue metadata of the message it replays', async () => {
     const request = makeStripeRequest();
 

@@ -114,6 +114,18 @@ describe('infra/service.yaml', () => {
     expect(Object.keys(grants(resource(template, 'HttpFunctionRole'))).filter((action) => action.startsWith('sqs:'))).to.deep.equal([]);
   });
 
+  it('lets both functions read their parameters and use the idempotency table, and nothing more', () => {
+    const statements = (props('AppPolicy').PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+    const attached = (logicalId: string) => (props(logicalId).ManagedPolicyArns as unknown[]).map((arn) => refTarget(arn)).filter(Boolean);
+
+    expect(statements.map((statement) => [statement.Action].flat())).to.deep.equal([
+      ['ssm:GetParameters'],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    ]);
+    expect(getAttTarget(statements[1]?.Resource)).to.equal('IdempotencyTable');
+    expect([attached('HttpFunctionRole'), attached('WorkerFunctionRole')]).to.deep.equal([['AppPolicy'], ['AppPolicy']]);
+  });
+
   describe('REST API', () => {
     const sqsMethods = ['RestWebhookPostMethod', 'RestWebhookProxyPostMethod'];
     const integration = (logicalId: string) => props(logicalId).Integration as Record<string, unknown>;
