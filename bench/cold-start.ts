@@ -7,7 +7,7 @@ import { lambdaEnv } from './lambda-runtime.ts';
 import type { Figure } from './report.ts';
 import { median, ratio, round } from './stats.ts';
 
-const runs = 9;
+const runs = 15;
 
 // What Lambda does in a fresh execution environment: import the handler module, then invoke
 // it once. The child exits as soon as the first event is handled; the parent times it.
