@@ -41,16 +41,16 @@ function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
   if (!path?.startsWith('/')) problems.push('attribute path must start with "/"');
   if (!Number.isFinite(requestTime) || requestTime <= 0) problems.push('attribute requestTime must be epoch seconds or milliseconds');
 
-  const headers: Record<string, string> = {};
+  const headers: [string, string][] = [];
   const contentType = attribute(record, 'contentType');
-  if (contentType) headers['content-type'] = contentType;
+  if (contentType) headers.push(['content-type', contentType]);
   for (const name of Object.keys(record.messageAttributes ?? {})) {
     if (!name.startsWith(headerAttributePrefix)) continue;
     const header = name.slice(headerAttributePrefix.length).toLowerCase();
     const text = attribute(record, name) ?? '';
     if (!headerName.test(header)) problems.push(`attribute ${name} does not name a valid HTTP header`);
     else if (/[\r\n\0]/.test(text)) problems.push(`attribute ${name} contains CR, LF or NUL`);
-    else if (text !== '') headers[header] = text;
+    else if (text !== '') headers.push([header, text]);
   }
   if (problems.length > 0) throw new MessageDecodeError('http-api-v2', problems);
 
@@ -60,7 +60,7 @@ function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
     method: method!,
     path: path!,
     query: [],
-    headers,
+    headers: Object.fromEntries(headers),
     body: Buffer.from(record.body, 'utf8'),
     receivedAt: requestTime,
     ...(sourceIp ? { sourceIp } : {}),

@@ -124,11 +124,13 @@ function decodeText(text: string | undefined, field: string, problems: string[])
 export const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const unsafeHeaderValue = /[\r\n\0]/;
 
+// Headers are collected as entries: `Object.fromEntries` keeps a header named `__proto__` as
+// a header, where an assignment would hit the prototype setter.
 function decodeHeaders(raw: unknown, problems: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers: [string, string][] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push('headers must be an object');
-    return headers;
+    return {};
   }
   for (const [encodedName, encodedValue] of Object.entries(raw)) {
     const name = decodeText(encodedName, 'header name', problems);
@@ -137,9 +139,9 @@ function decodeHeaders(raw: unknown, problems: string[]): Record<string, string>
     if (name === undefined || value === undefined) continue;
     if (!headerName.test(name)) problems.push(`header name ${JSON.stringify(name)} is not a valid HTTP token`);
     else if (unsafeHeaderValue.test(value)) problems.push(`header ${name} contains CR, LF or NUL`);
-    else headers[name.toLowerCase()] = value;
+    else headers.push([name.toLowerCase(), value]);
   }
-  return headers;
+  return Object.fromEntries(headers);
 }
 
 function decodeQuery(raw: unknown, problems: string[]): [string, string][] {

@@ -36,8 +36,7 @@ export function createReplayer(app: Koa): Replay {
       setOrigin(req, origin);
       void callback(req, res);
     };
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (!recomputedHeaders.has(name)) headers[name] = value;
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !recomputedHeaders.has(name)));
     const options: InjectOptions = {
       method: request.method,
       url: toUrl(request),
