@@ -1,10 +1,14 @@
 // `npm run bench:check`: compares bench/results/latest.json with bench/budgets.json and exits
 // non-zero when a figure is over its budget or missing. Not part of `npm test`: timings are
 // noisy, so run it after `npm run bench` on a quiet machine.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { checkBudgets, type Budget } from './budgets.ts';
 import type { Results } from './report.ts';
 
+if (!existsSync('bench/results/latest.json')) {
+  console.error('No bench/results/latest.json: run `npm run bench` first.');
+  process.exit(2);
+}
 const results = JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) as Results;
 const budgets = JSON.parse(readFileSync('bench/budgets.json', 'utf8')) as Record<string, Budget>;
 
