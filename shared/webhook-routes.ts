@@ -11,6 +11,8 @@
  */
 export interface WebhookRoute {
   path: string;
+  /** False for a route the http function must answer synchronously (Slack's url_verification challenge). */
+  queued?: boolean;
   /** Header whose value dedupes a provider's retry (lower case). */
   dedupHeader?: string;
   /** Header whose value is a finer ordering key than the route (lower case). */
@@ -23,13 +25,13 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   { path: '/webhook/github', dedupHeader: 'x-github-delivery' },
   { path: '/webhook/twilio', dedupHeader: 'i-twilio-idempotency-token' },
   { path: '/webhook/shopify', dedupHeader: 'x-shopify-webhook-id', groupHeader: 'x-shopify-shop-domain' },
-  { path: '/webhook/slack' },
+  { path: '/webhook/slack', queued: false },
   { path: '/webhook/standard', dedupHeader: 'webhook-id' },
 ];
 
-/** Any POST under `/webhook` is queued; unknown sub-paths share the `/webhook` defaults. */
+/** Any POST under `/webhook` is queued but a route marked `queued: false`; unknown sub-paths share the `/webhook` defaults. */
 export function isQueuedPath(path: string): boolean {
-  return path === '/webhook' || path.startsWith('/webhook/');
+  return (path === '/webhook' || path.startsWith('/webhook/')) && findWebhookRoute(path).queued !== false;
 }
 
 export function findWebhookRoute(path: string): WebhookRoute {
@@ -38,7 +40,8 @@ export function findWebhookRoute(path: string): WebhookRoute {
 
 /** SQS allows 128 characters of [A-Za-z0-9!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~] for both ids. */
 export function toSqsId(value: string): string {
-  const cleaned = value.replace(/[^\x21-\x7e]/g, '_');
+  // Per code point (`u`), as the REST template's Java replaceAll does: an emoji becomes one `_`.
+  const cleaned = value.replace(/[^\x21-\x7e]/gu, '_');
   return cleaned.length <= 128 ? cleaned : cleaned.slice(0, 128);
 }
 

@@ -3,7 +3,7 @@
 // app.callback() with light-my-request. Logs go to stdout, which the parent discards.
 import inject from 'light-my-request';
 import { createHttpHandler } from '../../services/http/http-handler.ts';
-import { createLocalApp } from '../../services/local/local-app.ts';
+import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event, type RequestSpec } from '../../test/factories/api-gateway.ts';
@@ -14,7 +14,7 @@ import { timeSubjects } from '../timing.ts';
 // The app as services/http/handler.ts builds it, from the same config.
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'http' } });
-const app = createLocalApp(config, logger);
+const app = await createConfiguredApp(config, logger);
 const handler = createHttpHandler(app);
 const callback = app.callback();
 

@@ -1,6 +1,6 @@
 // Lambda entry of the HTTP function (image command "http.handler"). Built once per cold start.
-import { createApp } from '../../shared/app.ts';
 import { describeConfig, loadConfig } from '../../shared/config.ts';
+import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createHttpHandler } from './http-handler.ts';
 
@@ -8,6 +8,4 @@ const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'http' } });
 logger.info('configuration loaded', describeConfig(config));
 
-export const handler = createHttpHandler(
-  createApp({ service: config.service, logger, bodyLimit: config.bodyLimit, auth: config.auth, health: { config: config.deployment.isHealthy } }),
-);
+export const handler = createHttpHandler(await createConfiguredApp(config, logger));

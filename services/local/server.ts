@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { describeConfig, loadConfig } from '../../shared/config.ts';
 import { createLogger, describeError } from '../../shared/logger.ts';
-import { createLocalApp } from './local-app.ts';
+import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
 import { connectQueue, type QueueTarget } from './queue-target.ts';
@@ -30,7 +30,7 @@ try {
       dlqUrl: queue.dlqUrl,
     });
   }
-  service = await startLocalService({ app: createLocalApp(config, logger), logger, host: config.host, port: config.port, bodyLimit: config.bodyLimit, queue });
+  service = await startLocalService({ app: await createConfiguredApp(config, logger), logger, host: config.host, port: config.port, bodyLimit: config.bodyLimit, queue });
   logger.info('listening', {
     mode,
     url: service.url,

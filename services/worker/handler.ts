@@ -1,7 +1,7 @@
 // Lambda entry of the queue worker (image command "worker.handler"). Built once per cold start,
 // with the same app as the HTTP function (services/http/handler.ts).
-import { createApp } from '../../shared/app.ts';
 import { describeConfig, loadConfig } from '../../shared/config.ts';
+import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { createWorkerHandler } from './worker.ts';
@@ -9,7 +9,7 @@ import { createWorkerHandler } from './worker.ts';
 const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'worker' } });
 logger.info('configuration loaded', describeConfig(config));
-const app = createApp({ service: config.service, logger, bodyLimit: config.bodyLimit, auth: config.auth, health: { config: config.deployment.isHealthy } });
+const app = await createConfiguredApp(config, logger);
 
 export const handler = createWorkerHandler({
   app,

@@ -21,12 +21,14 @@ export type Reason =
   | 'no_dlq';
 
 /**
- * Maps the app's status to an outcome. 5xx, 408 and 429 are transient. Every other non-2xx
+ * Maps the app's status to an outcome. 5xx, 408 and 429 are transient, and so is 409: the
+ * idempotency guard answers it while the same delivery's first run is still in progress
+ * (shared/idempotency/delivery-guard.ts), so a later try finds it done. Every other non-2xx
  * (other 4xx, and 1xx or 3xx, which a webhook route never means) will not change on a retry,
  * so the message is parked rather than replayed `maxReceiveCount` times.
  */
 export function classifyStatus(status: number): 'done' | 'retry' | 'park' {
   if (status >= 200 && status < 300) return 'done';
-  if (status >= 500 || status === 408 || status === 429) return 'retry';
+  if (status >= 500 || status === 408 || status === 409 || status === 429) return 'retry';
   return 'park';
 }

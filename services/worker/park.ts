@@ -1,4 +1,5 @@
-import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type * as SqsSdk from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttribute, SQSRecord } from 'aws-lambda';
 import type { Reason } from './outcome.ts';
 
@@ -14,9 +15,13 @@ const maxAttributes = 10;
  * as attributes. Throws when the send fails: the caller then retries the record.
  */
 export function createParker(options: { dlqUrl: string; sqs?: SQSClient }): Park {
-  const sqs = options.sqs ?? new SQSClient({});
+  // The SDK is imported on the first park, not at cold start: most batches park nothing.
+  let sdk: Promise<typeof SqsSdk> | undefined;
+  let sqs: SQSClient | undefined = options.sqs;
 
   return async (record, reason, detail, timeoutMs) => {
+    const { SendMessageCommand, SQSClient } = await (sdk ??= import('@aws-sdk/client-sqs'));
+    sqs ??= new SQSClient({});
     const groupId = record.attributes?.MessageGroupId;
     const command = new SendMessageCommand({
       QueueUrl: options.dlqUrl,

@@ -1,5 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { MemoryPersistenceLayer } from './memory-store.ts';
 
@@ -8,11 +7,13 @@ export type IdempotencyStore = BasePersistenceLayer;
 
 /**
  * The DynamoDB store when a table is named (Powertools' layout: partition key `id`, TTL
- * attribute `expiration`, epoch seconds), else the in-memory one for local runs.
+ * attribute `expiration`, epoch seconds), else the in-memory one for local runs. The DynamoDB
+ * client is imported only when a table is named: evaluating it costs cold start otherwise.
  * https://docs.aws.amazon.com/powertools/typescript/latest/features/idempotency/#dynamodb-table
  */
-export function createIdempotencyStore(options: { tableName?: string; client?: DynamoDBClient }): IdempotencyStore {
+export async function createIdempotencyStore(options: { tableName?: string; client?: DynamoDBClient }): Promise<IdempotencyStore> {
   if (!options.tableName) return new MemoryPersistenceLayer();
+  const { DynamoDBPersistenceLayer } = await import('@aws-lambda-powertools/idempotency/dynamodb');
   return options.client
     ? new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.client })
     : new DynamoDBPersistenceLayer({ tableName: options.tableName });

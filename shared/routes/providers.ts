@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config.ts';
 import { createDeliveryGuard, type DeliveryGuardOptions, type DeliveryIdReader } from '../idempotency/delivery-guard.ts';
+import { MemoryPersistenceLayer } from '../idempotency/memory-store.ts';
 import { createIdempotencyStore } from '../idempotency/store.ts';
 import { describeError, type Logger } from '../logger.ts';
 import { createGitHubVerifier } from '../signatures/github.ts';
@@ -99,7 +100,7 @@ export async function loadProviderWebhooks(config: Config, logger: Logger): Prom
     secrets: () => secrets.get(),
     publicHost: async () => (await config.deployment.get()).publicHost,
     idempotency: {
-      store: createIdempotencyStore({ tableName: config.idempotency.tableName }),
+      store: await createIdempotencyStore({ tableName: config.idempotency.tableName }),
       expiresAfterSeconds: config.idempotency.expiresAfterSeconds,
     },
   };
@@ -109,6 +110,6 @@ function unconfigured(): ProviderWebhooks {
   return {
     secrets: () => Promise.resolve({}),
     publicHost: () => Promise.resolve(undefined),
-    idempotency: { store: createIdempotencyStore({}), expiresAfterSeconds: 3600 },
+    idempotency: { store: new MemoryPersistenceLayer(), expiresAfterSeconds: 3600 },
   };
 }

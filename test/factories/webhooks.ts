@@ -1,4 +1,5 @@
-import { createIdempotencyStore, type IdempotencyStore } from '../../shared/idempotency/store.ts';
+import { MemoryPersistenceLayer } from '../../shared/idempotency/memory-store.ts';
+import type { IdempotencyStore } from '../../shared/idempotency/store.ts';
 import type { ProviderWebhooks } from '../../shared/routes/providers.ts';
 import type { ProviderSecrets } from '../../shared/signatures/secrets.ts';
 import { signGitHub, signShopify, signSlack, signStandardWebhook, signStripe, signTwilio, twilioBodyHash } from './signatures.ts';
@@ -22,7 +23,7 @@ export function makeProviderWebhooks(overrides: { secrets?: ProviderSecrets; pub
   return {
     secrets: () => Promise.resolve(secrets),
     publicHost: () => Promise.resolve(publicHost),
-    idempotency: { store: overrides.store ?? createIdempotencyStore({}), expiresAfterSeconds: 3600 },
+    idempotency: { store: overrides.store ?? new MemoryPersistenceLayer(), expiresAfterSeconds: 3600 },
   };
 }
 

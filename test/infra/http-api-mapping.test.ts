@@ -32,7 +32,7 @@ const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route
 });
 
 // POST /webhook/slack is served by the http function, not queued (README.md, "Receiving webhooks from Slack").
-const queuedRoutes = webhookRoutes.filter((route) => route.path !== '/webhook/slack');
+const queuedRoutes = webhookRoutes.filter((route) => route.queued !== false);
 
 function integrationFor(request: GatewayRequest) {
   const key = selectRoute(routes.map((r) => r.key), request.method, request.path);

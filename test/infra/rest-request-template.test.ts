@@ -33,7 +33,7 @@ const acceptedTemplate = findInMap(template, { 'Fn::FindInMap': ['RestApiTemplat
 
 // POST /webhook/slack is served by the http function, not queued (README.md, "Receiving webhooks
 // from Slack"; test/infra/service.test.ts checks the routing).
-const queuedRoutes = webhookRoutes.filter((route) => route.path !== '/webhook/slack');
+const queuedRoutes = webhookRoutes.filter((route) => route.queued !== false);
 
 function resourceOf(path: string) {
   return path === '/webhook' ? '/webhook' : '/webhook/{proxy+}';

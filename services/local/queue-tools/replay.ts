@@ -4,7 +4,7 @@ import { createLogger } from '../../../shared/logger.ts';
 import { createWorkerMetrics } from '../../worker/metrics.ts';
 import { createWorkerHandler } from '../../worker/worker.ts';
 import { createInvocationContext } from '../invocation-context.ts';
-import { createLocalApp } from '../local-app.ts';
+import { createConfiguredApp } from '../../../shared/configured-app.ts';
 import { toSqsEvent } from '../sqs-event.ts';
 import { readCount, type Command } from './command.ts';
 import { countVisible, walkQueue } from './walk-queue.ts';
@@ -37,7 +37,7 @@ Options:
       write: (line) => context.progress(line),
     });
     // No dlqUrl: what the worker would park is reported failed instead, so it stays where it is.
-    const worker = createWorkerHandler({ app: createLocalApp(context.config, logger), logger, metrics: createWorkerMetrics({ write: () => undefined }) });
+    const worker = createWorkerHandler({ app: await createConfiguredApp(context.config, logger), logger, metrics: createWorkerMetrics({ write: () => undefined }) });
 
     let succeeded = 0;
     let kept = 0;

@@ -9,7 +9,7 @@ describe('classifyStatus', () => {
 
     expect(outcomes).to.deep.equal({
       100: 'park', 200: 'done', 201: 'done', 202: 'done', 204: 'done', 299: 'done', 301: 'park', 304: 'park',
-      400: 'park', 401: 'park', 403: 'park', 404: 'park', 408: 'retry', 409: 'park', 413: 'park', 415: 'park',
+      400: 'park', 401: 'park', 403: 'park', 404: 'park', 408: 'retry', 409: 'retry', 413: 'park', 415: 'park',
       422: 'park', 429: 'retry', 499: 'park', 500: 'retry', 502: 'retry', 503: 'retry', 504: 'retry', 599: 'retry',
     });
   });

@@ -44,11 +44,11 @@ function held(): Handler & { release: () => void } {
 }
 
 const stores: [string, () => Promise<{ store: IdempotencyStore; stop: () => Promise<void> }>][] = [
-  ['the in-memory store', () => Promise.resolve({ store: createIdempotencyStore({}), stop: () => Promise.resolve() })],
+  ['the in-memory store', async () => ({ store: await createIdempotencyStore({}), stop: () => Promise.resolve() })],
   ['the DynamoDB store against dynalite on 127.0.0.1', async () => {
     const dynamo = await startDynalite();
     const tableName = await dynamo.createIdempotencyTable();
-    return { store: createIdempotencyStore({ tableName, client: dynamo.client }), stop: () => dynamo.stop() };
+    return { store: await createIdempotencyStore({ tableName, client: dynamo.client }), stop: () => dynamo.stop() };
   }],
 ];
 
@@ -156,7 +156,7 @@ describe('createDeliveryGuard with a DynamoDB store that fails', () => {
 
   it('answers 503 idempotency_store_unavailable and does not run the handler', async () => {
     const handler = ok();
-    const { post, lines } = makeGuardedApp(createIdempotencyStore({ tableName: 'no-such-table', client: dynamo.client }), handler);
+    const { post, lines } = makeGuardedApp(await createIdempotencyStore({ tableName: 'no-such-table', client: dynamo.client }), handler);
 
     const res = await post('evt_9');
 

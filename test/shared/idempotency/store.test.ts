@@ -4,14 +4,15 @@ import { MemoryPersistenceLayer } from '../../../shared/idempotency/memory-store
 import { createIdempotencyStore } from '../../../shared/idempotency/store.ts';
 
 describe('createIdempotencyStore', () => {
-  it('keeps deliveries in memory when no table is named', () => {
-    expect(createIdempotencyStore({})).to.be.instanceOf(MemoryPersistenceLayer);
+  it('keeps deliveries in memory when no table is named', async () => {
+    expect(await createIdempotencyStore({})).to.be.instanceOf(MemoryPersistenceLayer);
   });
 
-  it('uses Powertools’ DynamoDB layer on the named table', () => {
-    const store = createIdempotencyStore({ tableName: 'webhook-deliveries' });
+  it('uses Powertools’ DynamoDB layer on the named table', async () => {
+    const store = await createIdempotencyStore({ tableName: 'webhook-deliveries' });
 
-    expect(store).to.be.instanceOf(DynamoDBPersistenceLayer);
+    // import() in the store may load the ESM build, a static import here the CommonJS one: compare by name.
+    expect(store.constructor.name).to.equal(DynamoDBPersistenceLayer.name);
     expect(store).to.include({ tableName: 'webhook-deliveries', keyAttr: 'id', expiryAttr: 'expiration' });
   });
 });

@@ -164,6 +164,9 @@ describe('loadProviderWebhooks', () => {
 
     const webhooks = await loadProviderWebhooks(config, makeCapturingLogger().logger);
 
-    expect(webhooks.idempotency.store).to.be.instanceOf(DynamoDBPersistenceLayer).and.to.include({ tableName: 'webhook-deliveries' });
+    // The store imports the layer with import() (its ESM build); a static import here may get the
+    // CommonJS build, a different class object: compare by name.
+    expect(webhooks.idempotency.store.constructor.name).to.equal(DynamoDBPersistenceLayer.name);
+    expect(webhooks.idempotency.store).to.include({ tableName: 'webhook-deliveries' });
   });
 });
