@@ -9,7 +9,8 @@ const acceptableRequestId = /^[\w.:-]{1,128}$/;
 /**
  * Gives every request an id (`x-request-id` if the caller sent a sane one, else the API
  * Gateway request id, else a new UUID), puts the adapter's origin into `ctx.state`, and
- * writes one access log line per request.
+ * writes one access log line per request. A replayed request gets none: the worker writes one
+ * line per queue record, with the same method, path, status and request id.
  */
 export function requestContext(logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -27,7 +28,7 @@ export function requestContext(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      (ctx.state.logger as Logger).info('request', {
+      if (!origin.queue) (ctx.state.logger as Logger).info('request', {
         method: ctx.method,
         path: ctx.path,
         status: ctx.status,

@@ -55,7 +55,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord
 
     const { request, shape } = decoded;
     const receivedAt = request.receivedAt ?? queue.sentAt;
-    const seen = { shape, method: request.method, path: request.path, ...lagSince(receivedAt) };
+    const seen = { shape, ...(request.requestId ? { requestId: request.requestId } : {}), method: request.method, path: request.path, ...lagSince(receivedAt) };
     const origin = { ...(request.requestId ? { requestId: request.requestId } : {}), ...(receivedAt ? { receivedAt } : {}), queue };
     const started = performance.now();
     try {

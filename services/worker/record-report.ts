@@ -9,6 +9,8 @@ export interface RecordReport {
   groupId?: string;
   receiveCount: number;
   shape?: MessageShape | 'unrecognized';
+  /** API Gateway's request id, as the app's `x-request-id` and log lines carry it. */
+  requestId?: string;
   method?: string;
   path?: string;
   status?: number;

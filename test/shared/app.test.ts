@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { inject } from 'light-my-request';
 import { AppError } from '../../shared/errors.ts';
+import { setOrigin } from '../../shared/origin.ts';
 import { makeApp } from '../factories/app.ts';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
@@ -143,6 +144,18 @@ describe('createApp', () => {
 
       expect(res.headers['x-request-id']).to.equal('req-123');
       expect(lines.find((l) => l.message === 'request')).to.include({ requestId: 'req-123', method: 'GET', path: '/health', status: 200 });
+    });
+
+    it('writes no access line for a replayed request: the worker logs one line per record', async () => {
+      const { app, lines } = makeApp();
+      const callback = app.callback();
+
+      await inject((req, res) => {
+        setOrigin(req, { requestId: 'gw-1', queue: { messageId: 'm-1', receiveCount: 1 } });
+        void callback(req, res);
+      }, { method: 'GET', url: '/health' });
+
+      expect(lines.filter((l) => l.message === 'request')).to.deep.equal([]);
     });
 
     it('replaces an x-request-id that is not a short token', async () => {

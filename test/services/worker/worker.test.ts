@@ -333,8 +333,8 @@ describe('createWorkerHandler', () => {
 
       expect(JSON.stringify(lines)).not.to.include('sk_live_123');
       expect(stable(lines)).to.deep.equal([
-        { level: 'info', message: 'queue record', messageId: 'm-1', groupId: 'g', receiveCount: 2, shape: 'rest-envelope-v1', method: 'POST', path: '/webhook/stripe', status: 200, outcome: 'done', durationMs: 'number', replayMs: 'number', queueLagMs: 'number' },
-        { level: 'warn', message: 'queue record', messageId: 'm-2', groupId: 'g', receiveCount: 1, shape: 'rest-envelope-v1', method: 'POST', path: '/status/503', status: 503, outcome: 'retry', reason: 'http_status', detail: 'The app answered 503 status_503', durationMs: 'number', replayMs: 'number', queueLagMs: 'number' },
+        { level: 'info', message: 'queue record', messageId: 'm-1', groupId: 'g', receiveCount: 2, shape: 'rest-envelope-v1', requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', method: 'POST', path: '/webhook/stripe', status: 200, outcome: 'done', durationMs: 'number', replayMs: 'number', queueLagMs: 'number' },
+        { level: 'warn', message: 'queue record', messageId: 'm-2', groupId: 'g', receiveCount: 1, shape: 'rest-envelope-v1', requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', method: 'POST', path: '/status/503', status: 503, outcome: 'retry', reason: 'http_status', detail: 'The app answered 503 status_503', durationMs: 'number', replayMs: 'number', queueLagMs: 'number' },
         { level: 'warn', message: 'queue record', messageId: 'm-3', groupId: 'g', receiveCount: 1, outcome: 'retry', reason: 'earlier_failure_in_group', detail: 'An earlier record of this message group failed in this batch', durationMs: 'number' },
       ]);
     });
