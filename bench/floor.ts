@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
-import { bundleLikeBuild } from './bundler.ts';
+import { bundle } from '../scripts/bundle.ts';
 
 export interface FloorBundles {
   http: string;
@@ -16,8 +16,8 @@ export async function buildFloorBundles(dir: string): Promise<FloorBundles> {
   const http = join(dir, 'http-floor.mjs');
   const worker = join(dir, 'worker-floor.mjs');
   const metafiles = {
-    http: await bundleLikeBuild('bench/floor/http-floor.ts', http),
-    worker: await bundleLikeBuild('bench/floor/worker-floor.ts', worker),
+    http: await bundle('bench/floor/http-floor.ts', http),
+    worker: await bundle('bench/floor/worker-floor.ts', worker),
   };
   return { http, worker, metafiles };
 }

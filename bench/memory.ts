@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { bundleLikeBuild } from './bundler.ts';
+import { bundle } from '../scripts/bundle.ts';
 import { runNode } from './child.ts';
 import { lambdaEnv, lambdaV8Flags } from './lambda-runtime.ts';
 import type { MemoryReport } from './probes/memory.ts';
@@ -16,7 +16,7 @@ const lambdaFlags = lambdaV8Flags(lambdaMB);
  */
 export async function measureMemory(dir: string, progress: (line: string) => void): Promise<Figure[]> {
   const probe = join(dir, 'memory-probe.mjs');
-  await bundleLikeBuild('bench/probes/memory.ts', probe);
+  await bundle('bench/probes/memory.ts', probe);
   progress(`memory      replaying 100,000 messages through dist/worker.mjs (${lambdaFlags.join(' ')})`);
   const args = ['--expose-gc', ...lambdaFlags, probe, resolve('dist/worker.mjs')];
   const { result } = await runNode<MemoryReport>(args, lambdaEnv, 170_000);

@@ -1,10 +1,13 @@
 import { build, type Metafile } from 'esbuild';
 
-// The options of scripts/build.ts, repeated: a floor bundled differently would not be a floor.
+// Koa and friends are CommonJS and call require() for Node built-ins; an ESM bundle needs one.
 const banner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
-/** Bundles `entry` into one self-contained ESM file exactly as `npm run build` bundles ours. */
-export async function bundleLikeBuild(entry: string, outfile: string): Promise<Metafile> {
+/**
+ * Bundles `entry` into one self-contained ESM file with a source map, as every Lambda bundle
+ * (and every benchmark floor, which must be bundled the same way) is built.
+ */
+export async function bundle(entry: string, outfile: string): Promise<Metafile> {
   const result = await build({
     entryPoints: [entry],
     outfile,
