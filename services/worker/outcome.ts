@@ -1,5 +1,5 @@
 /**
- * What happens to a record, from design.md "Outcomes":
+ * What happens to a record (README.md "Worker", Outcomes):
  * - `done`: handled (2xx); Lambda deletes it.
  * - `retry`: reported in `batchItemFailures`; SQS redelivers it, and after `maxReceiveCount`
  *   its redrive policy moves it to the DLQ.

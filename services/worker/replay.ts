@@ -21,7 +21,7 @@ export class ReplayTimeoutError extends Error {
 }
 
 // light-my-request computes these from the payload; the original values would make the body
-// reader wait for bytes that never come or answer 400 (design.md "Replay fidelity").
+// reader wait for bytes that never come or answer 400 (README.md "Worker", Replay).
 const recomputedHeaders = new Set(['content-length', 'transfer-encoding']);
 
 /**
