@@ -250,11 +250,11 @@ describe('REST API request template', () => {
     expect(() => JSON.parse(rendered) as unknown).to.throw(SyntaxError);
   });
 
-  it('answers 202 with the SQS message id', () => {
+  it('answers 202 with the SQS message id and request id, as the local gateway does', () => {
     const sqsAnswer = { SendMessageResponse: { SendMessageResult: { MessageId: '5fea7756-0ea4-451a-a703-a558b933e274', SequenceNumber: '18849496460467696128' } } };
 
-    const body = renderResponseTemplate(acceptedTemplate, sqsAnswer);
+    const body = renderResponseTemplate(acceptedTemplate, sqsAnswer, { requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
 
-    expect(JSON.parse(body)).to.deep.equal({ accepted: true, messageId: '5fea7756-0ea4-451a-a703-a558b933e274' });
+    expect(JSON.parse(body)).to.deep.equal({ accepted: true, messageId: '5fea7756-0ea4-451a-a703-a558b933e274', requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
   });
 });

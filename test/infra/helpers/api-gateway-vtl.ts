@@ -49,13 +49,13 @@ export function renderRestTemplate(template: string, request: GatewayRequest, re
 }
 
 /** Renders an integration response template against a backend JSON answer. */
-export function renderResponseTemplate(template: string, backendJson: unknown): string {
+export function renderResponseTemplate(template: string, backendJson: unknown, context: Record<string, unknown> = {}): string {
   const input = {
     body: JSON.stringify(backendJson),
     path: (jsonPath: string) => selectJsonPath(backendJson, jsonPath),
     json: (jsonPath: string) => JSON.stringify(selectJsonPath(backendJson, jsonPath)),
   };
-  return renderVtl(template, { input, context: {}, util: apiGatewayUtil });
+  return renderVtl(template, { input, context, util: apiGatewayUtil });
 }
 
 /** `$util` as API Gateway defines it; `urlEncode` is Java's URLEncoder (space becomes `+`). */
