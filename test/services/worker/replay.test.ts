@@ -5,19 +5,10 @@ import { createReplayer, ReplayTimeoutError } from '../../../services/worker/rep
 import type { RequestOrigin } from '../../../shared/origin.ts';
 import { makeApp } from '../../factories/app.ts';
 import { makeReplayRequest, sampleTime } from '../../factories/sqs.ts';
+import { captureAnswers } from '../../helpers/capture-answers.ts';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 const origin: RequestOrigin = { requestId: 'req-1', receivedAt: sampleTime, queue: { messageId: 'm-1', groupId: 'g', receiveCount: 1 } };
-
-/** Keeps what the app answered; outermost, so it sees the final body. */
-function captureAnswers(app: Koa): unknown[] {
-  const answers: unknown[] = [];
-  app.middleware.unshift(async (ctx, next) => {
-    await next();
-    answers.push(ctx.body);
-  });
-  return answers;
-}
 
 /** An app that answers what its handlers saw, so a test can compare it with what was queued. */
 function makeEchoApp(): Koa {

@@ -11,6 +11,7 @@ import { makeLambdaContext } from '../../factories/lambda-context.ts';
 import { makeCapturingLogger } from '../../factories/logger.ts';
 import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord } from '../../factories/sqs.ts';
 import { makeScriptedApp } from './scripted-app.ts';
+import { captureAnswers } from '../../helpers/capture-answers.ts';
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -19,16 +20,6 @@ function makeWorker(app: Koa, options: Partial<WorkerOptions> = {}) {
   const emf: Record<string, unknown>[] = [];
   const metrics = createWorkerMetrics({ write: (line) => emf.push(JSON.parse(line) as Record<string, unknown>) });
   return { handler: createWorkerHandler({ app, logger, metrics, ...options }), lines, emf };
-}
-
-/** The app's answers, kept by an outermost middleware added before the worker builds its callback. */
-function captureAnswers(app: Koa): unknown[] {
-  const answers: unknown[] = [];
-  app.middleware.unshift(async (ctx, next) => {
-    await next();
-    answers.push(ctx.body);
-  });
-  return answers;
 }
 
 /** Log lines without the fields that vary from run to run. */
