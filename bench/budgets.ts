@@ -6,7 +6,7 @@ export interface Budget {
   why: string;
 }
 
-export interface BudgetVerdict {
+interface BudgetVerdict {
   id: string;
   /** The bounded figure, `undefined` when latest.json lacks it. */
   actual?: number;

@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Metafile } from 'esbuild';
 import type { FloorBundles } from './floor.ts';
-import type { Figure } from './report.ts';
+import type { BundleContents, Figure } from './report.ts';
 import { ratio, round } from './stats.ts';
-
-export interface BundleContents {
-  bundle: string;
-  kib: number;
-  /** The largest contributors (npm package, or our own top folder), KiB in the output. */
-  largest: { name: string; kib: number }[];
-}
 
 /** Bundle sizes and what dominates them, from esbuild's metafiles, next to the floor bundles. */
 export function measureBundles(floors: FloorBundles): { figures: Figure[]; contents: BundleContents[] } {

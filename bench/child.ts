@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 
-export interface ChildRun<T> {
+interface ChildRun<T> {
   /** Wall time from spawn to exit, in milliseconds. */
   wallMs: number;
   /** The JSON the child reported with `reportResult`, if any. */

@@ -1,6 +1,6 @@
 // The events every benchmark part sends, so the floor and our handlers answer the same requests.
 import type { SQSEvent } from 'aws-lambda';
-import type { ReplayRequest } from '../services/worker/replay-request.ts';
+import type { ReplayRequest } from '../shared/queue-message/replay-request.ts';
 import { makeEnvelopeRecord, makeReplayRequest, makeSqsEvent, sampleTime } from '../test/factories/sqs.ts';
 
 /** `POST /webhook` with a small JSON body, the size of a typical payment notification. */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
-export type LogLine = Record<string, unknown> & { message?: string };
+type LogLine = Record<string, unknown> & { message?: string };
 
 export interface RunningService {
   /** `http://127.0.0.1:<port>` as the service logged it. */

@@ -1,5 +1,4 @@
 import { cpus, totalmem } from 'node:os';
-import type { BundleContents } from './bundle-size.ts';
 
 /** One measured figure: a row of the final table and of bench/results/latest.json. */
 export interface Figure {
@@ -13,10 +12,18 @@ export interface Figure {
   floor?: number;
   /** `value / floor`; what budgets and targets bound when present, else `value`. */
   ratio?: number;
-  /** The issue's bound on `ratio` (or `value`); none for informational rows. */
+  /** The target bound on `ratio` (or `value`); none for informational rows. */
   target?: number;
   /** Companion figures worth a glance (throughput, percentiles). */
   note?: string;
+}
+
+/** A bundle's size and what dominates it. */
+export interface BundleContents {
+  bundle: string;
+  kib: number;
+  /** The largest contributors (npm package, or our own top folder), KiB in the output. */
+  largest: { name: string; kib: number }[];
 }
 
 export interface Results {

@@ -1,4 +1,4 @@
-// `npm run bench` (after `npm run build`): every figure of issue 8 next to its floor, one
+// `npm run bench` (after `npm run build`): every figure of README "Performance" next to its floor, one
 // table at the end, and bench/results/latest.json for `npm run bench:check`.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -18,11 +18,11 @@ import { timeSubjects, type TimingPlan } from './timing.ts';
 const batchSize = 10;
 const distinctBatches = 50;
 
-export interface WorkerBench {
+interface WorkerBench {
   /** Messages per second through the worker, and injected directly. */
   workerPerSecond: number;
   directPerSecond: number;
-  /** Worker time per message over direct time per message; the target is at most 1.3. */
+  /** Worker time per message over direct time per message; the target is at most 1.3 (README "Performance"). */
   ratio: number;
   figures: Figure[];
 }

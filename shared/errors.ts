@@ -1,3 +1,8 @@
+/** `ErrorOptions` (the `cause`) and headers to send with the answer, e.g. `WWW-Authenticate`. */
+interface AppErrorOptions extends ErrorOptions {
+  headers?: Record<string, string>;
+}
+
 /**
  * One error type for the whole service: an HTTP status, a stable machine-readable `code`,
  * and whether the message may reach the client (`expose`, true below 500).
@@ -12,9 +17,9 @@ export class AppError extends Error {
     status: number,
     code: string,
     message: string,
-    options: { cause?: unknown; headers?: Record<string, string> } = {},
+    options: AppErrorOptions = {},
   ) {
-    super(message, { cause: options.cause });
+    super(message, options);
     this.name = new.target.name;
     this.status = status;
     this.code = code;
@@ -25,25 +30,25 @@ export class AppError extends Error {
 
 /** The request is malformed: bad JSON, a body that cannot be read. */
 export class BadRequestError extends AppError {
-  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+  constructor(code: string, message: string, options?: ErrorOptions) {
     super(400, code, message, options);
   }
 }
 
 /** The caller could not be authenticated (bad token, bad signature). */
 export class UnauthorizedError extends AppError {
-  constructor(code: string, message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(code: string, message: string, options?: AppErrorOptions) {
     super(401, code, message, options);
   }
 }
 
 /** Configuration is missing or invalid; lists every problem at once. */
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[], options: { cause?: unknown } = {}) {
+  constructor(problems: readonly string[], options?: ErrorOptions) {
     super(`Invalid configuration:\n- ${problems.join('\n- ')}`, options);
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }

@@ -6,7 +6,7 @@ export interface RefreshingValue<T> {
   isHealthy: () => boolean;
 }
 
-export interface RefreshOptions {
+interface RefreshOptions {
   /** Reload after this many ms; 0 keeps the first value for the life of the container. */
   refreshMs: number;
   /** Told about a failed reload; the previous value stays in use. */

@@ -4,8 +4,8 @@ import type Koa from 'koa';
 import type { RequestListener } from 'node:http';
 import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
 
-export type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
-export type HttpHandler = (event: HttpEvent, context: Context) => Promise<unknown>;
+type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
+type HttpHandler = (event: HttpEvent, context: Context) => Promise<unknown>;
 
 /**
  * Wraps a Koa app for API Gateway REST (v1), HTTP API payload 1.0 and 2.0 events. The app's
@@ -35,7 +35,7 @@ function originOf(event: HttpEvent): RequestOrigin {
  * - For REST events serverless-express prefers `pathParameters.proxy`, which drops the
  *   resource prefix (`/api/{proxy+}` would reach the app as `/{proxy}`); `path` is right.
  */
-export function normalizeEvent(event: HttpEvent): HttpEvent {
+function normalizeEvent(event: HttpEvent): HttpEvent {
   if ('rawPath' in event) {
     const path = stripStage(event.rawPath, event.requestContext.stage);
     return path === event.rawPath ? event : ({ ...event, requestPath: path } as HttpEvent);

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describeError, type Logger } from '../../shared/logger.ts';
-import { isQueuedPath, messageIds } from '../../shared/webhook-routes.ts';
-import { encodeRestEnvelope } from '../worker/envelope.ts';
-import type { ReplayRequest } from '../worker/replay-request.ts';
+import { isQueuedPath, messageIds } from '../../shared/queue-message/routes.ts';
+import { encodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
+import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
 
-export interface GatewayOptions {
+interface GatewayOptions {
   /** The app, served directly for everything that is not a queued webhook. */
   app: RequestListener;
   sqs: SQSClient;
@@ -23,7 +23,7 @@ export interface GatewayOptions {
  * message the REST API request template builds (same encoder, same group and dedup ids) and
  * are answered 202 as API Gateway's integration response does; every other request goes
  * straight to the app, as the http function would serve it. A send the queue refuses answers
- * 503, never 2xx, so the provider retries: the design's "map SQS errors to 5xx" rule.
+ * 503, never 2xx, so the provider retries rather than lose the webhook.
  */
 export function createGateway(options: GatewayOptions): RequestListener {
   return (req, res) => {

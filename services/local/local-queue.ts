@@ -10,7 +10,7 @@ export interface LocalQueue {
   stop(): Promise<void>;
 }
 
-export interface LocalQueueOptions {
+interface LocalQueueOptions {
   port?: number;
   queueName?: string;
   visibilityTimeoutSeconds?: number;

@@ -8,7 +8,7 @@ import { createGateway } from './gateway.ts';
 import { startPoller, type Poller, type PollerOptions } from './poller.ts';
 import type { QueueTarget } from './queue-target.ts';
 
-export interface LocalServiceOptions {
+interface LocalServiceOptions {
   app: Koa;
   logger: Logger;
   host: string;

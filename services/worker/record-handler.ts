@@ -1,15 +1,16 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { describeError, type LogFields, type Logger } from '../../shared/logger.ts';
 import type { QueueMetadata } from '../../shared/origin.ts';
-import { decodeRecord, type DecodedMessage } from './decode.ts';
-import { MessageDecodeError } from './message-decode-error.ts';
+import { decodeRecord, type DecodedMessage } from '../../shared/queue-message/decode.ts';
+import { MessageDecodeError } from '../../shared/queue-message/errors.ts';
+import { ReplayTimeoutError, RetryRecordError } from './errors.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { classifyStatus, type Reason } from './outcome.ts';
 import type { Park } from './park.ts';
 import { elapsedMs, identityOf, queueMetadata, type RecordReport } from './record-report.ts';
-import { ReplayTimeoutError, type Replay } from './replay.ts';
+import type { Replay } from './replay.ts';
 
-export interface RecordHandlerDeps {
+interface RecordHandlerDeps {
   replay: Replay;
   /** Absent when no DLQ is configured: what would be parked is retried instead. */
   park?: Park;
@@ -17,14 +18,6 @@ export interface RecordHandlerDeps {
   metrics: WorkerMetrics;
   replayTimeoutMs: number;
   deadlineMarginMs: number;
-}
-
-/** Thrown for a record to retry, so that the batch processor reports it and skips its group. */
-export class RetryRecordError extends Error {
-  constructor(report: RecordReport) {
-    super(`Record ${report.messageId} will be retried (${report.reason ?? 'unknown'})`);
-    this.name = 'RetryRecordError';
-  }
 }
 
 type Settlement = Omit<RecordReport, 'messageId' | 'groupId' | 'receiveCount' | 'durationMs'> & { log?: LogFields };

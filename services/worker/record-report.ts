@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { QueueMetadata } from '../../shared/origin.ts';
-import type { MessageShape } from './decode.ts';
+import type { MessageShape } from '../../shared/queue-message/shapes.ts';
 import type { Outcome, Reason } from './outcome.ts';
 
 /** What the worker did with one record: its log line and its metrics. Never the body. */

@@ -2,23 +2,16 @@ import type Koa from 'koa';
 import inject, { type InjectOptions } from 'light-my-request';
 import type { RequestListener } from 'node:http';
 import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
-import type { ReplayRequest } from './replay-request.ts';
+import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
+import { ReplayTimeoutError } from './errors.ts';
 
-export interface ReplayResult {
+interface ReplayResult {
   status: number;
   /** `error.code` of the app's error answer, when it gave one (never the message: it may echo the body). */
   errorCode?: string;
 }
 
 export type Replay = (request: ReplayRequest, origin: RequestOrigin, timeoutMs: number) => Promise<ReplayResult>;
-
-/** The app did not answer in time; its handler may still be running, so the record is retried. */
-export class ReplayTimeoutError extends Error {
-  constructor(timeoutMs: number) {
-    super(`The app did not answer within ${timeoutMs} ms`);
-    this.name = 'ReplayTimeoutError';
-  }
-}
 
 // light-my-request computes these from the payload; the original values would make the body
 // reader wait for bytes that never come or answer 400 (README.md "Worker", Replay).

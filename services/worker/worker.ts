@@ -24,7 +24,7 @@ export interface WorkerOptions {
   metrics?: WorkerMetrics;
 }
 
-export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
  * Builds the SQS handler that replays each record into `app`, in order, and answers which

@@ -19,8 +19,13 @@ export interface DeliveryGuardOptions {
 /** Reads a provider's delivery id from a verified request; undefined when it has none. */
 export type DeliveryIdReader = (ctx: Context) => string | undefined;
 
-/** Not an error: the handler answered without a 2xx, so the delivery is not recorded as done. */
-class NotCompleted extends Error {}
+/**
+ * Not an error: the handler answered without a 2xx, so the delivery is not recorded as done.
+ * Private to this module, where it is thrown and caught.
+ */
+class NotCompleted extends Error {
+  override readonly name = 'NotCompleted';
+}
 
 /**
  * Makes each provider delivery run its handler once, with Powertools Idempotency keyed by the

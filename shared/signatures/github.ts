@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { SignatureError, matchesAny, requireHeader, type Verifier } from './verifier.ts';
+import { SignatureError } from './errors.ts';
+import { matchesAny, requireHeader, type Verifier } from './verifier.ts';
 
-export interface GitHubOptions {
+interface GitHubOptions {
   /** Webhook secrets; several during a rotation. */
   secrets: readonly string[];
 }

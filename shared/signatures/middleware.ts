@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { SignatureError, type SignedRequest, type Verifier } from './verifier.ts';
+import { SignatureError } from './errors.ts';
+import type { SignedRequest, Verifier } from './verifier.ts';
 
 /**
  * Lets a request through only when the route's verifier accepts its signature; otherwise

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { SignatureError, checkTimestamp, matchesAny, requireHeader, type SignedRequest, type Verifier } from './verifier.ts';
+import { SignatureError } from './errors.ts';
+import { checkTimestamp, matchesAny, requireHeader, type SignedRequest, type Verifier } from './verifier.ts';
 
-export interface StandardWebhooksOptions {
+interface StandardWebhooksOptions {
   /** Secrets as `whsec_<base64 key>` (the prefix is optional, as in the reference libraries). */
   secrets: readonly string[];
   toleranceSeconds?: number;

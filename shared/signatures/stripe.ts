@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { SignatureError, checkTimestamp, matchesAny, requireHeader, type Verifier } from './verifier.ts';
+import { SignatureError } from './errors.ts';
+import { checkTimestamp, matchesAny, requireHeader, type Verifier } from './verifier.ts';
 
-export interface StripeOptions {
+interface StripeOptions {
   /** Endpoint signing secrets (`whsec_…`), used as given; several during a rotation. */
   secrets: readonly string[];
   toleranceSeconds?: number;

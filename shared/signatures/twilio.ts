@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
-import { SignatureError, matchesAny, requireHeader, safeEqual, type SignedRequest, type Verifier } from './verifier.ts';
+import { SignatureError } from './errors.ts';
+import { matchesAny, requireHeader, safeEqual, type SignedRequest, type Verifier } from './verifier.ts';
 
-export interface TwilioOptions {
+interface TwilioOptions {
   /** Auth tokens: the primary, plus the secondary while rotating. */
   secrets: readonly string[];
   /** The host name in the webhook URL configured at Twilio, e.g. `hooks.example.com`. */

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from '../errors.ts';
+import { SignatureError } from './errors.ts';
 
 /** What a verifier needs from a request; built from the Koa context by `verifySignature`. */
 export interface SignedRequest {
@@ -15,21 +15,6 @@ export interface SignedRequest {
 
 /** Returns when one of its secrets signed the request; throws a `SignatureError` otherwise. */
 export type Verifier = (request: SignedRequest) => void;
-
-export type SignatureFailure =
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'signature_mismatch'
-  | 'timestamp_invalid'
-  | 'timestamp_out_of_tolerance'
-  | 'body_hash_mismatch';
-
-/** A 401 whose `code` says why; the message names headers, never a secret or a digest. */
-export class SignatureError extends UnauthorizedError {
-  constructor(code: SignatureFailure, message: string) {
-    super(code, message);
-  }
-}
 
 /** Throws `signature_missing` unless the header is present; returns its value. */
 export function requireHeader(request: SignedRequest, name: string): string {

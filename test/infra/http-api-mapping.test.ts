@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { messageIds, webhookRoutes } from '../../shared/webhook-routes.ts';
+import { messageIds, queueRoutes } from '../../shared/queue-message/routes.ts';
 import { makeProviderWebhooks, makeSignedDelivery } from '../factories/webhooks.ts';
 import type { GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { loadTemplate, resourcesOfType } from './helpers/cloudformation-yaml.ts';
@@ -32,7 +32,7 @@ const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route
 });
 
 // POST /webhook/slack is served by the http function, not queued (README.md, "Receiving webhooks from Slack").
-const queuedRoutes = webhookRoutes.filter((route) => route.queued !== false);
+const queuedRoutes = queueRoutes.filter((route) => route.queued !== false);
 
 function integrationFor(request: GatewayRequest) {
   const key = selectRoute(routes.map((r) => r.key), request.method, request.path);

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeRestEnvelope } from '../../services/worker/envelope.ts';
-import { messageIds, webhookRoutes } from '../../shared/webhook-routes.ts';
+import { decodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
+import { messageIds, queueRoutes } from '../../shared/queue-message/routes.ts';
 import { makeProviderWebhooks, makeSignedDelivery } from '../factories/webhooks.ts';
 import { renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
@@ -33,7 +33,7 @@ const acceptedTemplate = findInMap(template, { 'Fn::FindInMap': ['RestApiTemplat
 
 // POST /webhook/slack is served by the http function, not queued (README.md, "Receiving webhooks
 // from Slack"; test/infra/service.test.ts checks the routing).
-const queuedRoutes = webhookRoutes.filter((route) => route.queued !== false);
+const queuedRoutes = queueRoutes.filter((route) => route.queued !== false);
 
 function resourceOf(path: string) {
   return path === '/webhook' ? '/webhook' : '/webhook/{proxy+}';
@@ -163,8 +163,8 @@ describe('REST API request template', () => {
   }
 
   describe('message group and deduplication ids', () => {
-    // Every queued route of shared/webhook-routes.ts, with and without the headers its rules read.
-    const headerSets = (route: (typeof webhookRoutes)[number]): Record<string, string>[] => [
+    // Every queued route of shared/queue-message/routes.ts, with and without the headers its rules read.
+    const headerSets = (route: (typeof queueRoutes)[number]): Record<string, string>[] => [
       {},
       Object.fromEntries([route.dedupHeader, route.groupHeader].filter((h): h is string => !!h).map((h) => [h.toUpperCase(), `${h}-value`])),
     ];

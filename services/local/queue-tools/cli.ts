@@ -1,6 +1,7 @@
 import { loadConfig } from '../../../shared/config.ts';
 import { connectQueue, type QueueTarget } from '../queue-target.ts';
-import { UsageError, type Command } from './command.ts';
+import type { Command } from './command.ts';
+import { UsageError } from './errors.ts';
 import { peekCommand } from './peek.ts';
 import { redriveCommand } from './redrive.ts';
 import { replayCommand } from './replay.ts';
@@ -15,7 +16,7 @@ const commands: Record<string, Command> = {
   send: sendCommand,
 };
 
-export interface CliIo {
+interface CliIo {
   env: Record<string, string | undefined>;
   stdout(text: string): void;
   stderr(text: string): void;

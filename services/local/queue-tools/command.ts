@@ -1,8 +1,9 @@
 import type { Config } from '../../../shared/config.ts';
 import type { QueueTarget } from '../queue-target.ts';
+import { UsageError } from './errors.ts';
 
 /** What a queue tool may use: the config, two output streams and the queue. */
-export interface CommandContext {
+interface CommandContext {
   config: Config;
   /** Results, on stdout. */
   out(line: string): void;
@@ -17,14 +18,6 @@ export interface Command {
   usage: string;
   /** Resolves to the exit code; throws `UsageError` for bad arguments. */
   run(argv: string[], context: CommandContext): Promise<number>;
-}
-
-/** Bad arguments: the CLI prints the message and exits with code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 /** `--max 20` → 20; anything but a whole number from 1 to `limit` is a usage error. */

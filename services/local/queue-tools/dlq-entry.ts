@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { decodeRecord } from '../../worker/decode.ts';
-import { MessageDecodeError } from '../../worker/message-decode-error.ts';
+import { decodeRecord } from '../../../shared/queue-message/decode.ts';
+import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
 import { toSqsRecord } from '../sqs-event.ts';
 
 /** The message attributes services/worker/park.ts adds when it parks a message. */

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isQueuedPath } from '../../../shared/webhook-routes.ts';
-import { readCount, UsageError, type Command } from './command.ts';
+import { isQueuedPath } from '../../../shared/queue-message/routes.ts';
+import { readCount, type Command } from './command.ts';
+import { UsageError } from './errors.ts';
 
 const typeByExtension: Record<string, string> = {
   '.json': 'application/json',

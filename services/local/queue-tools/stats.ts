@@ -4,7 +4,7 @@ import type { Command } from './command.ts';
 import { describeDlqMessage, formatAge } from './dlq-entry.ts';
 import { walkQueue } from './walk-queue.ts';
 
-export interface QueueDepth {
+interface QueueDepth {
   url: string;
   /** Ready to be received (ApproximateNumberOfMessages). */
   visible: number;

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 
-export interface WalkOptions {
+interface WalkOptions {
   /** Stop after this many messages. */
   max?: number;
   /** How long each received message stays hidden; must outlast the whole walk. */
@@ -8,7 +8,7 @@ export interface WalkOptions {
 }
 
 /** What the caller did with a batch: the messages it did not delete, and whether to go on. */
-export interface BatchResult {
+interface BatchResult {
   kept: Message[];
   stop?: boolean;
 }

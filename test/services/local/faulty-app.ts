@@ -51,7 +51,7 @@ export function makeFaultyApp(options: { logger: Logger; plan: Map<string, Fault
     duplicateDeliveries: 0,
   };
 
-  // `POST /webhook/soak-<group>`: each path is its own message group (shared/webhook-routes.ts).
+  // `POST /webhook/soak-<group>`: each path is its own message group (shared/queue-message/routes.ts).
   // Runs after the app's routers, which leave these paths unmatched.
   app.use(async (ctx, next) => {
     if (ctx.method !== 'POST' || !ctx.path.startsWith('/webhook/soak-')) {

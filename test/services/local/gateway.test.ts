@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createGateway } from '../../../services/local/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
-import { decodeRecord } from '../../../services/worker/decode.ts';
+import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { makeCapturingLogger } from '../../factories/logger.ts';
 import { depth, drain, listen, makeRecordingListener } from './helpers.ts';
 

@@ -3,7 +3,7 @@ import { startLocalQueue, type LocalQueue } from '../../../services/local/local-
 import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { createLogger } from '../../../shared/logger.ts';
-import { decodeRecord } from '../../../services/worker/decode.ts';
+import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { makeFaultyApp, makeRandom, type Fault, type Webhook } from './faulty-app.ts';
 import { depth, drain, waitFor } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { classifyStatus } from '../../../services/worker/outcome.ts';
 
 describe('classifyStatus', () => {
-  it('maps every status to the outcome in the design table', () => {
+  it('maps every status to the outcome in the README outcome rules', () => {
     const statuses = [100, 200, 201, 202, 204, 299, 301, 304, 400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 499, 500, 502, 503, 504, 599];
 
     const outcomes = Object.fromEntries(statuses.map((status) => [status, classifyStatus(status)]));

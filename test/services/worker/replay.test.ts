@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import Koa from 'koa';
-import { createReplayer, ReplayTimeoutError } from '../../../services/worker/replay.ts';
+import { ReplayTimeoutError } from '../../../services/worker/errors.ts';
+import { createReplayer } from '../../../services/worker/replay.ts';
 import type { RequestOrigin } from '../../../shared/origin.ts';
 import { makeApp } from '../../factories/app.ts';
 import { makeReplayRequest, sampleTime } from '../../factories/sqs.ts';

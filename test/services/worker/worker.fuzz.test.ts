@@ -13,7 +13,7 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 const validEnvelope = (): Record<string, unknown> => JSON.parse(makeEnvelopeRecord().body) as Record<string, unknown>;
 const knownSource = fc.constantFrom('ApiGatewayV1SQSLambda', 'HttpApiV2SQSLambda');
 
-/** Broken messages of every kind the issue lists; each yields a whole record. */
+/** Broken messages of every kind: not JSON, wrong types, bad base64, bad attributes; each yields a whole record. */
 const malformed: fc.Arbitrary<SQSRecord> = fc.oneof(
   // Not JSON at all.
   fc.string({ unit: 'binary' }).map((body) => makeSqsRecord({ body })),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createGitHubVerifier } from '../../../shared/signatures/github.ts';
-import { SignatureError } from '../../../shared/signatures/verifier.ts';
+import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { makeSignedRequest, signGitHub } from '../../factories/signatures.ts';
 
 const secret = 'gh-webhook-secret-2026';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createShopifyVerifier } from '../../../shared/signatures/shopify.ts';
-import { SignatureError } from '../../../shared/signatures/verifier.ts';
+import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { makeSignedRequest, signShopify } from '../../factories/signatures.ts';
 
 const secret = 'shpss_0123456789abcdef0123456789abcdef';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createSlackVerifier } from '../../../shared/signatures/slack.ts';
-import { SignatureError } from '../../../shared/signatures/verifier.ts';
+import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { makeSignedRequest, signSlack } from '../../factories/signatures.ts';
 
 const secret = 'slack-signing-secret-2026';

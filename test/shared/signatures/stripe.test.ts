@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
-import { SignatureError } from '../../../shared/signatures/verifier.ts';
+import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { createStripeVerifier } from '../../../shared/signatures/stripe.ts';
 import { makeSignedRequest, signStripe } from '../../factories/signatures.ts';
 

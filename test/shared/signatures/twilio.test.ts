@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createTwilioVerifier } from '../../../shared/signatures/twilio.ts';
-import { SignatureError } from '../../../shared/signatures/verifier.ts';
+import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { makeSignedRequest, signTwilio, twilioBodyHash } from '../../factories/signatures.ts';
 
 // twilio-node spec/validation.spec.js: Twilio's own library tests, built on the example of

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { SignatureError, checkTimestamp, matchesAny, requireHeader, safeEqual } from '../../../shared/signatures/verifier.ts';
+import { SignatureError } from '../../../shared/signatures/errors.ts';
+import { checkTimestamp, matchesAny, requireHeader, safeEqual } from '../../../shared/signatures/verifier.ts';
 import { makeSignedRequest } from '../../factories/signatures.ts';
 
 describe('safeEqual', () => {

@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { describeDlqMessage, formatAge } from '../../../../services/local/queue-tools/dlq-entry.ts';
-import { encodeRestEnvelope } from '../../../../services/worker/envelope.ts';
+import { encodeRestEnvelope } from '../../../../shared/queue-message/envelope.ts';
 import { makeReplayRequest, sampleTime } from '../../../factories/sqs.ts';
 
 /** A DLQ message as ReceiveMessage returns it. */

@@ -7,7 +7,7 @@ import { toSqsRecord } from '../../../../services/local/sqs-event.ts';
 import { createParker } from '../../../../services/worker/park.ts';
 import { createWorkerHandler } from '../../../../services/worker/worker.ts';
 import { createWorkerMetrics } from '../../../../services/worker/metrics.ts';
-import { decodeRecord } from '../../../../services/worker/decode.ts';
+import { decodeRecord } from '../../../../shared/queue-message/decode.ts';
 import { makeApp } from '../../../factories/app.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { makeHttpApiRecord } from '../../../factories/sqs.ts';

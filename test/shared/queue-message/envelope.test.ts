@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeRestEnvelope, encodeRestEnvelope, isRestEnvelope } from '../../../services/worker/envelope.ts';
-import { MessageDecodeError } from '../../../services/worker/message-decode-error.ts';
-import type { ReplayRequest } from '../../../services/worker/replay-request.ts';
+import { decodeRestEnvelope, encodeRestEnvelope, isRestEnvelope } from '../../../shared/queue-message/envelope.ts';
+import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
+import type { ReplayRequest } from '../../../shared/queue-message/replay-request.ts';
 import { makeReplayRequest } from '../../factories/sqs.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');

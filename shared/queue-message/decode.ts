@@ -1,18 +1,17 @@
 import type { SQSRecord } from 'aws-lambda';
 import { base64Pattern, decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
-import { MessageDecodeError } from './message-decode-error.ts';
+import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
-
-export type MessageShape = 'rest-envelope-v1' | 'http-api-v2' | 'legacy-v1' | 'legacy-v2';
+import type { MessageShape } from './shapes.ts';
 
 export type DecodedMessage =
   | { kind: 'request'; shape: MessageShape; request: ReplayRequest }
   /** Not a shape API Gateway makes (sent by hand): logged and acknowledged. */
   | { kind: 'unrecognized'; payload: unknown };
 
-export const httpApiSource = 'HttpApiV2SQSLambda';
+const httpApiSource = 'HttpApiV2SQSLambda';
 /** HTTP API message attributes carrying a request header are named `h.<header-name>`. */
-export const headerAttributePrefix = 'h.';
+const headerAttributePrefix = 'h.';
 
 /**
  * Turns an SQS record back into the request API Gateway received, for every shape in the
@@ -112,7 +111,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    // Not JSON: the payload is the text itself (design: "parse as JSON if it parses, else text").
+    // Not JSON: the payload is the text itself, logged as such (README "Queue message formats").
     return text;
   }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { decodeRecord } from '../../../services/worker/decode.ts';
-import { MessageDecodeError } from '../../../services/worker/message-decode-error.ts';
+import { decodeRecord } from '../../../shared/queue-message/decode.ts';
+import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
 import { makeEnvelopeRecord, makeHttpApiRecord, makeReplayRequest, makeSqsRecord, sampleTime } from '../../factories/sqs.ts';
 
 function decodeError(record: Parameters<typeof decodeRecord>[0]): MessageDecodeError {

@@ -9,7 +9,7 @@
  *   5-minute SQS window is dropped; else the API Gateway request id (dedupes nothing but
  *   never drops a distinct delivery).
  */
-export interface WebhookRoute {
+interface QueueRoute {
   path: string;
   /** False for a route the http function must answer synchronously (Slack's url_verification challenge). */
   queued?: boolean;
@@ -19,7 +19,7 @@ export interface WebhookRoute {
   groupHeader?: string;
 }
 
-export const webhookRoutes: readonly WebhookRoute[] = [
+export const queueRoutes: readonly QueueRoute[] = [
   { path: '/webhook' },
   { path: '/webhook/stripe' },
   { path: '/webhook/github', dedupHeader: 'x-github-delivery' },
@@ -31,11 +31,11 @@ export const webhookRoutes: readonly WebhookRoute[] = [
 
 /** Any POST under `/webhook` is queued but a route marked `queued: false`; unknown sub-paths share the `/webhook` defaults. */
 export function isQueuedPath(path: string): boolean {
-  return (path === '/webhook' || path.startsWith('/webhook/')) && findWebhookRoute(path).queued !== false;
+  return (path === '/webhook' || path.startsWith('/webhook/')) && findQueueRoute(path).queued !== false;
 }
 
-export function findWebhookRoute(path: string): WebhookRoute {
-  return webhookRoutes.find((route) => route.path === path) ?? { path };
+function findQueueRoute(path: string): QueueRoute {
+  return queueRoutes.find((route) => route.path === path) ?? { path };
 }
 
 /** SQS allows 128 characters of [A-Za-z0-9!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~] for both ids. */
@@ -51,7 +51,7 @@ export function messageIds(
   headers: Record<string, string | undefined>,
   requestId: string,
 ): { groupId: string; deduplicationId: string } {
-  const route = findWebhookRoute(path);
+  const route = findQueueRoute(path);
   const group = route.groupHeader ? headers[route.groupHeader] : undefined;
   const dedup = route.dedupHeader ? headers[route.dedupHeader] : undefined;
   return {

@@ -1,4 +1,4 @@
-import { MessageDecodeError } from './message-decode-error.ts';
+import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
 
 /**
@@ -15,7 +15,7 @@ import type { ReplayRequest } from './replay-request.ts';
  * ```
  * A query value may also be an array of base64 values (repeated keys).
  */
-export interface RestEnvelopeV1 {
+interface RestEnvelopeV1 {
   source: typeof restEnvelopeSource;
   envelopeVersion: 1;
   method: string;

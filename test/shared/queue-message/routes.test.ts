@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isQueuedPath, messageIds, toSqsId } from '../../shared/webhook-routes.ts';
+import { isQueuedPath, messageIds, toSqsId } from '../../../shared/queue-message/routes.ts';
 
 describe('isQueuedPath', () => {
   it('queues /webhook and its sub-paths but not Slack, which must answer its challenge synchronously', () => {
