@@ -5,16 +5,15 @@
  *
  * - Group: one group per route by default, which serialises a provider's whole stream;
  *   `groupHeader` names a finer key (account, phone number) when a provider sends one.
- * - Dedup: the provider's delivery id where it has one, so a provider's retry within the
- *   5-minute SQS window is dropped; else the API Gateway request id (dedupes nothing but
- *   never drops a distinct delivery).
+ * - Dedup: always the API Gateway request id, never a delivery-id header. Those headers are
+ *   not covered by any signature: an unsigned POST claiming a genuine delivery's id, sent
+ *   first, would make SQS drop the genuine one for five minutes. A provider's retries are
+ *   the idempotency layer's job (shared/idempotency/), keyed on what the signature covers.
  */
 interface QueueRoute {
   path: string;
   /** False for a route the http function must answer synchronously (Slack's url_verification challenge). */
   queued?: boolean;
-  /** Header whose value dedupes a provider's retry (lower case). */
-  dedupHeader?: string;
   /** Header whose value is a finer ordering key than the route (lower case). */
   groupHeader?: string;
 }
@@ -22,11 +21,11 @@ interface QueueRoute {
 export const queueRoutes: readonly QueueRoute[] = [
   { path: '/webhook' },
   { path: '/webhook/stripe' },
-  { path: '/webhook/github', dedupHeader: 'x-github-delivery' },
-  { path: '/webhook/twilio', dedupHeader: 'i-twilio-idempotency-token' },
-  { path: '/webhook/shopify', dedupHeader: 'x-shopify-webhook-id', groupHeader: 'x-shopify-shop-domain' },
+  { path: '/webhook/github' },
+  { path: '/webhook/twilio' },
+  { path: '/webhook/shopify', groupHeader: 'x-shopify-shop-domain' },
   { path: '/webhook/slack', queued: false },
-  { path: '/webhook/standard', dedupHeader: 'webhook-id' },
+  { path: '/webhook/standard' },
 ];
 
 /** Any POST under `/webhook` is queued but a route marked `queued: false`; unknown sub-paths share the `/webhook` defaults. */
@@ -45,7 +44,7 @@ export function toSqsId(value: string): string {
   return cleaned.length <= 128 ? cleaned : cleaned.slice(0, 128);
 }
 
-/** Message group and dedup ids for a request, per the route's rules. */
+/** Message group (per the route's rules) and dedup id (the gateway's request id) for a request. */
 export function messageIds(
   path: string,
   headers: Record<string, string | undefined>,
@@ -53,9 +52,8 @@ export function messageIds(
 ): { groupId: string; deduplicationId: string } {
   const route = findQueueRoute(path);
   const group = route.groupHeader ? headers[route.groupHeader] : undefined;
-  const dedup = route.dedupHeader ? headers[route.dedupHeader] : undefined;
   return {
     groupId: toSqsId(group ? `${route.path}#${group}` : route.path),
-    deduplicationId: toSqsId(dedup ? `${route.path}#${dedup}` : requestId),
+    deduplicationId: toSqsId(requestId),
   };
 }

@@ -9,6 +9,7 @@ import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
 import { startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
 import { parseSendMessageForm } from './helpers/sqs-form.ts';
 import {
+  deliveryIdHeaders,
   makeEmptyRequest,
   makeGatewayRequest,
   makeGitHubRequest,
@@ -166,11 +167,11 @@ describe('REST API request template', () => {
     // Every queued route of shared/queue-message/routes.ts, with and without the headers its rules read.
     const headerSets = (route: (typeof queueRoutes)[number]): Record<string, string>[] => [
       {},
-      Object.fromEntries([route.dedupHeader, route.groupHeader].filter((h): h is string => !!h).map((h) => [h.toUpperCase(), `${h}-value`])),
+      Object.fromEntries([...deliveryIdHeaders, route.groupHeader].filter((h): h is string => !!h).map((h) => [h.toUpperCase(), `${h}-value`])),
     ];
 
     for (const route of [...queuedRoutes, { path: '/webhook/acme/events' }]) {
-      it(`match messageIds() for ${route.path}`, () => {
+      it(`match messageIds() for ${route.path}, deduplicating by request id alone`, () => {
         for (const headers of headerSets(route)) {
           const request = makeGatewayRequest({ path: route.path, headers });
 
@@ -179,6 +180,7 @@ describe('REST API request template', () => {
           expect({ groupId: form.MessageGroupId, deduplicationId: form.MessageDeduplicationId }).to.deep.equal(
             messageIds(route.path, lowerCase(headers), request.requestId),
           );
+          expect(form.MessageDeduplicationId).to.equal(request.requestId);
         }
       });
     }

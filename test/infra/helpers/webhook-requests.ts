@@ -23,6 +23,12 @@ export function makeGatewayRequest(overrides: Partial<GatewayRequest> = {}): Gat
   };
 }
 
+/**
+ * The providers' delivery-id headers. No signature covers them, so none may choose the SQS
+ * deduplication id (a forged POST claiming a genuine delivery's id would have SQS drop it).
+ */
+export const deliveryIdHeaders = ['x-github-delivery', 'i-twilio-idempotency-token', 'x-shopify-webhook-id', 'webhook-id', 'svix-id'];
+
 /** Headers API Gateway adds before the template runs. */
 function gatewayHeaders(body: Buffer, contentType?: string): Record<string, string> {
   return {

@@ -75,16 +75,18 @@ describe('createGateway', () => {
     expect(app.seen).to.deep.equal([]);
   });
 
-  it("takes the message group and dedup id from the route's headers", async () => {
+  it("takes the message group from the route's header and the dedup id from its own request id, never a delivery id", async () => {
     const headers = { 'content-type': 'application/json', 'x-shopify-shop-domain': 'shop-1.myshopify.com', 'x-shopify-webhook-id': 'wh-42' };
 
     const first = await fetch(`${gateway.url}/webhook/shopify`, { method: 'POST', headers, body: '{"n":1}' });
-    const retry = await fetch(`${gateway.url}/webhook/shopify`, { method: 'POST', headers, body: '{"n":1}' });
+    const second = await fetch(`${gateway.url}/webhook/shopify`, { method: 'POST', headers, body: '{"n":1}' });
 
-    expect([first.status, retry.status]).to.deep.equal([202, 202]);
+    const requestIds = [first.headers.get('x-amzn-requestid'), second.headers.get('x-amzn-requestid')];
     const messages = await drain(queue.client, queue.queueUrl);
+    expect([first.status, second.status]).to.deep.equal([202, 202]);
     expect(messages.map((m) => [m.Attributes?.MessageGroupId, m.Attributes?.MessageDeduplicationId])).to.deep.equal([
-      ['/webhook/shopify#shop-1.myshopify.com', '/webhook/shopify#wh-42'],
+      ['/webhook/shopify#shop-1.myshopify.com', requestIds[0]],
+      ['/webhook/shopify#shop-1.myshopify.com', requestIds[1]],
     ]);
   });
 

@@ -16,16 +16,26 @@ describe('messageIds', () => {
     expect(messageIds('/webhook/stripe', {}, 'req-1')).to.deep.equal({ groupId: '/webhook/stripe', deduplicationId: 'req-1' });
   });
 
-  it('dedupes on the provider delivery id, scoped to the route', () => {
-    const ids = messageIds('/webhook/github', { 'x-github-delivery': '72d3162e-cc78' }, 'req-2');
+  it('never takes the dedup id from a delivery-id header, which no signature covers', () => {
+    const headers = {
+      'x-github-delivery': '72d3162e-cc78',
+      'x-shopify-webhook-id': 'w1',
+      'i-twilio-idempotency-token': 't1',
+      'webhook-id': 'msg_1',
+      'svix-id': 'msg_1',
+    };
 
-    expect(ids).to.deep.equal({ groupId: '/webhook/github', deduplicationId: '/webhook/github#72d3162e-cc78' });
+    const ids = ['/webhook', '/webhook/github', '/webhook/shopify', '/webhook/twilio', '/webhook/standard', '/webhook/stripe'].map(
+      (path) => messageIds(path, headers, 'req-2').deduplicationId,
+    );
+
+    expect(ids).to.deep.equal(['req-2', 'req-2', 'req-2', 'req-2', 'req-2', 'req-2']);
   });
 
   it('orders by the finer key a route names when the provider sends it', () => {
     const ids = messageIds('/webhook/shopify', { 'x-shopify-shop-domain': 'shop.example', 'x-shopify-webhook-id': 'w1' }, 'req-3');
 
-    expect(ids).to.deep.equal({ groupId: '/webhook/shopify#shop.example', deduplicationId: '/webhook/shopify#w1' });
+    expect(ids).to.deep.equal({ groupId: '/webhook/shopify#shop.example', deduplicationId: 'req-3' });
   });
 
   it('falls back to the route group when the finer key is missing', () => {
