@@ -15,6 +15,13 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "TSAsExpression[expression.property.name='state'], TSAsExpression[expression.object.property.name='state']",
+          message: 'ctx.state is typed once in shared/state.ts (Koa DefaultState): declare the field there instead of casting.',
+        },
+      ],
     },
   },
   {

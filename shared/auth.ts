@@ -19,7 +19,6 @@ import { SimpleJwksCache, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { CognitoIdOrAccessTokenPayload } from 'aws-jwt-verify/jwt-model';
 import type { Middleware } from 'koa';
 import { AppError, UnauthorizedError } from './errors.ts';
-import type { Logger } from './logger.ts';
 
 export interface CognitoPool {
   userPoolId: string;
@@ -99,7 +98,7 @@ export function authentication(options: AuthOptions): Middleware {
       ctx.state.user = toUser(await verifier.verify(token));
     } catch (error) {
       const rejection = toRejection(error);
-      (ctx.state.logger as Logger).info('authentication failed', { reason: rejection.code, detail: (error as Error).message });
+      ctx.state.logger.info('authentication failed', { reason: rejection.code, detail: (error as Error).message });
       throw rejection;
     }
     await next();

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { AppError } from './errors.ts';
-import { describeError, type Logger } from './logger.ts';
+import { describeError } from './logger.ts';
 
 const codeByStatus: Record<number, string> = {
   400: 'bad_request',
@@ -40,7 +40,7 @@ export function errorHandler(): Middleware {
     } catch (error) {
       const { status, code, message, headers } = toResponse(error);
       if (status >= 500) {
-        (ctx.state.logger as Logger).error('request failed', describeError(error));
+        ctx.state.logger.error('request failed', describeError(error));
       }
       ctx.status = status;
       ctx.set(headers);

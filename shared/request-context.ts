@@ -28,7 +28,7 @@ export function requestContext(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      if (!origin.queue) (ctx.state.logger as Logger).info('request', {
+      if (!origin.queue) ctx.state.logger.info('request', {
         method: ctx.method,
         path: ctx.path,
         status: ctx.status,

@@ -2,7 +2,6 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyPersis
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
 import type { IdempotencyStore } from './store.ts';
 
 export interface DeliveryGuardOptions {
@@ -49,7 +48,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): (provider: s
   });
 
   return (provider, deliveryIdOf) => async (ctx, next) => {
-    const logger = ctx.state.logger as Logger;
+    const { logger } = ctx.state;
     const deliveryId = deliveryIdOf(ctx);
     if (deliveryId === undefined) {
       logger.warn('delivery without an id, handled without idempotency', { provider });

@@ -5,7 +5,7 @@ export function apiRoutes(): Router {
   const router = new Router();
 
   router.get('/api/*path', (ctx) => {
-    ctx.body = { path: ctx.path, query: ctx.query, user: (ctx.state.user as unknown) ?? null };
+    ctx.body = { path: ctx.path, query: ctx.query, user: ctx.state.user ?? null };
   });
 
   return router;

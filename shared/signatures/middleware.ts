@@ -1,6 +1,5 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
 import { SignatureError } from './errors.ts';
 import type { SignedRequest, Verifier } from './verifier.ts';
 
@@ -21,13 +20,13 @@ export function verifySignature(provider: string, verifierFor: () => Promise<Ver
       body: ctx.request.rawBody,
       header: (name) => ctx.get(name),
       url: ctx.originalUrl,
-      receivedAt: ctx.state.receivedAt as number,
+      receivedAt: ctx.state.receivedAt,
     };
     try {
       verifier(request);
     } catch (error) {
       if (error instanceof SignatureError) {
-        (ctx.state.logger as Logger).warn('signature rejected', { provider, reason: error.code });
+        ctx.state.logger.warn('signature rejected', { provider, reason: error.code });
       }
       throw error;
     }

@@ -105,8 +105,8 @@ function observe(seen: SeenRequest[]): Middleware {
       query: [...new URLSearchParams(ctx.querystring)],
       headers: { ...(ctx.headers as Record<string, string>) },
       body: ctx.request.rawBody,
-      receivedAt: ctx.state.receivedAt as number,
-      queue: ctx.state.queue as QueueMetadata | undefined,
+      receivedAt: ctx.state.receivedAt,
+      queue: ctx.state.queue,
       status: ctx.status,
       response: ctx.body,
     });

@@ -134,7 +134,7 @@ describe('createHttpHandler', () => {
     echo.use((ctx) => {
       ctx.cookies.set('session', 'abc', { httpOnly: true, secure: false });
       ctx.cookies.set('theme', 'dark', { httpOnly: false, secure: true });
-      ctx.body = { cookie: ctx.get('cookie'), multi: ctx.get('x-multi'), ip: ctx.ip, receivedAt: ctx.state.receivedAt as unknown };
+      ctx.body = { cookie: ctx.get('cookie'), multi: ctx.get('x-multi'), ip: ctx.ip, receivedAt: ctx.state.receivedAt };
     });
 
     it('joins v1 multi-value headers and returns every set-cookie', async () => {

@@ -13,7 +13,7 @@ interface Seen {
   query: unknown;
   header: string;
   requestId: unknown;
-  queue: QueueMetadata;
+  queue?: QueueMetadata;
 }
 
 /** The real app, plus `POST /webhook/capture`, which records what a replayed request looks like to a handler. */
@@ -25,7 +25,7 @@ function makeCapturingApp(): { app: Koa; seen: Seen[] } {
       await next();
       return;
     }
-    seen.push({ body: ctx.request.rawBody, query: { ...ctx.query }, header: ctx.get('x-custom'), requestId: ctx.state.requestId, queue: ctx.state.queue as QueueMetadata });
+    seen.push({ body: ctx.request.rawBody, query: { ...ctx.query }, header: ctx.get('x-custom'), requestId: ctx.state.requestId, queue: ctx.state.queue });
     ctx.body = { ok: true };
   });
   return { app, seen };
@@ -74,7 +74,7 @@ describe('startLocalService', () => {
 
     expect(response.status).to.equal(202);
     expect(replayed!.body.equals(body)).to.equal(true);
-    expect({ ...replayed, body: undefined, queue: { ...replayed!.queue, sentAt: typeof replayed!.queue.sentAt } }).to.deep.equal({
+    expect({ ...replayed, body: undefined, queue: { ...replayed!.queue, sentAt: typeof replayed!.queue?.sentAt } }).to.deep.equal({
       body: undefined,
       query: { x: ['1', 'é'] },
       header: 'v',

@@ -51,11 +51,11 @@ describe('startPoller after a crash', () => {
     child.kill('SIGKILL');
     const heldByTheDead = (await depth(queue.client, queue.queueUrl)).inFlight;
 
-    const handledAfter: { id: string; queue: QueueMetadata }[] = [];
+    const handledAfter: { id: string; queue?: QueueMetadata }[] = [];
     const logger = createLogger({ level: 'error', write: () => undefined });
     const app = createApp({ service: { name: 'webhook-intake', version: '0.0.0-crash' }, logger });
     app.use((ctx) => {
-      handledAfter.push({ id: (ctx.request.body as { id: string }).id, queue: ctx.state.queue as QueueMetadata });
+      handledAfter.push({ id: (ctx.request.body as { id: string }).id, queue: ctx.state.queue });
       ctx.body = { ok: true };
     });
     const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), deadlineMarginMs: 200 });
@@ -67,7 +67,7 @@ describe('startPoller after a crash', () => {
     });
 
     expect(heldByTheDead).to.be.within(1, groups);
-    const redelivered = handledAfter.filter((h) => h.queue.receiveCount > 1);
+    const redelivered = handledAfter.filter((h) => (h.queue?.receiveCount ?? 0) > 1);
     expect(redelivered.length).to.equal(heldByTheDead);
     for (let group = 0; group < groups; group += 1) {
       const order = [...handledBeforeCrash, ...handledAfter.map((h) => h.id)].filter((id) => id.startsWith(`g${group}-`));

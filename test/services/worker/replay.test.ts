@@ -88,7 +88,7 @@ describe('createReplayer', () => {
     const { app } = makeApp();
     let state: Record<string, unknown> = {};
     app.middleware.splice(1, 0, async (ctx, next) => {
-      state = { requestId: ctx.state.requestId as unknown, receivedAt: ctx.state.receivedAt as unknown, queue: ctx.state.queue as unknown };
+      state = { requestId: ctx.state.requestId, receivedAt: ctx.state.receivedAt, queue: ctx.state.queue };
       await next();
     });
     const replay = createReplayer(app);

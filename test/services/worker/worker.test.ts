@@ -118,7 +118,7 @@ describe('createWorkerHandler', () => {
     const { app } = makeApp();
     const states: unknown[] = [];
     app.middleware.splice(1, 0, async (ctx, next) => {
-      states.push({ requestId: ctx.state.requestId as unknown, receivedAt: ctx.state.receivedAt as unknown, queue: ctx.state.queue as unknown, ip: ctx.ip });
+      states.push({ requestId: ctx.state.requestId, receivedAt: ctx.state.receivedAt, queue: ctx.state.queue, ip: ctx.ip });
       await next();
     });
     const { handler } = makeWorker(app);
