@@ -2,7 +2,7 @@
 #   http function:   ["http.handler"]    (the default below)
 #   worker function: ["worker.handler"]  (ImageConfig.Command in infra/service.yaml)
 
-# --- build: install, typecheck and bundle each function into one self-contained file ---
+# --- build: install, typecheck and bundle the functions into dist/ (entries + lazy chunks) ---
 FROM public.ecr.aws/docker/library/node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -14,8 +14,9 @@ COPY services ./services
 RUN npm run build
 
 # --- runtime: the AWS Lambda Node.js 22 base image with only the bundles ---
+# No NODE_OPTIONS=--enable-source-maps: it parses the map of every module loaded, at each cold
+# start; the logger maps a stack when it logs one (shared/stack-trace.ts), from the maps here.
 FROM public.ecr.aws/lambda/nodejs:22
-ENV NODE_OPTIONS=--enable-source-maps
-COPY --from=build /src/dist/http.mjs /src/dist/http.mjs.map ${LAMBDA_TASK_ROOT}/
-COPY --from=build /src/dist/worker.mjs /src/dist/worker.mjs.map ${LAMBDA_TASK_ROOT}/
+COPY --from=build /src/dist/http.mjs /src/dist/http.mjs.map /src/dist/worker.mjs /src/dist/worker.mjs.map ${LAMBDA_TASK_ROOT}/
+COPY --from=build /src/dist/chunks ${LAMBDA_TASK_ROOT}/chunks
 CMD ["http.handler"]

@@ -15,13 +15,14 @@ export function reportResult(result: unknown): void {
 }
 
 /**
- * Runs `node ...args` in a fresh process with only the environment given (plus PATH), its
- * stdout discarded, and times it. Rejects when the child fails, with its stderr.
+ * Runs `node ...args` (this Node, or the binary `node` names) in a fresh process with only the
+ * environment given (plus PATH), its stdout discarded, and times it. Rejects when the child
+ * fails, with its stderr.
  */
-export function runNode<T>(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ChildRun<T>> {
+export function runNode<T>(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000, node = process.execPath): Promise<ChildRun<T>> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, {
+    const child = spawn(node, args, {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
       timeout: timeoutMs,

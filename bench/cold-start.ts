@@ -3,28 +3,44 @@ import { makeApiGatewayV2Event } from '../test/factories/api-gateway.ts';
 import { runNode } from './child.ts';
 import { webhookBatch } from './events.ts';
 import type { FloorBundles } from './floor.ts';
-import { lambdaEnv } from './lambda-runtime.ts';
+import { functionMemoryMB, lambdaEnv, lambdaV8Flags } from './lambda-runtime.ts';
 import type { Figure } from './report.ts';
 import { median, ratio, round } from './stats.ts';
 
 const runs = 15;
 
 // What Lambda does in a fresh execution environment: import the handler module, then invoke
-// it once. The child exits as soon as the first event is handled; the parent times it.
+// it once. The child exits as soon as the first event is handled; the parent times it. The
+// child reports the event's answer and its peak RSS.
 const driver = `
 const [, bundle, event] = process.argv;
 const { handler } = await import(bundle);
 const deadline = Date.now() + 30000;
 const context = { awsRequestId: 'cold-start', functionName: 'bench', memoryLimitInMB: '512', getRemainingTimeInMillis: () => deadline - Date.now() };
 const result = await handler(JSON.parse(event), context);
-process.stderr.write('BENCH_RESULT ' + JSON.stringify(result) + '\\n');
+process.stderr.write('BENCH_RESULT ' + JSON.stringify({ result, maxRssKiB: process.resourceUsage().maxRSS }) + '\\n');
 process.exit(0);
 `;
 
-interface Subject {
+export interface NodeBinary {
+  /** Column name: `node20`, `node22`. */
   name: string;
+  path: string;
+  version: string;
+}
+
+interface Subject {
+  /** Row of the cold-start table, e.g. `http`, `floor.http`. */
+  row: string;
+  node: NodeBinary;
   args: string[];
+  env?: Record<string, string>;
   check?: (result: unknown) => boolean;
+}
+
+interface Sample {
+  wallMs: number;
+  rssMiB: number;
 }
 
 const healthEvent = JSON.stringify(makeApiGatewayV2Event({ path: '/health' }));
@@ -32,41 +48,69 @@ const batchEvent = JSON.stringify(webhookBatch(10));
 const answered200 = (result: unknown) => (result as { statusCode?: number } | undefined)?.statusCode === 200;
 const acknowledgedAll = (result: unknown) => (result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length === 0;
 
+const kinds = {
+  http: { event: healthEvent, check: answered200, label: 'v2 GET /health' },
+  worker: { event: batchEvent, check: acknowledgedAll, label: '10-record batch' },
+} as const;
+
 /**
  * Cold start: fresh process → import → first event handled, for each bundle, its floor and
- * bare `node -e 0`, interleaved round by round so drift on a shared machine hits all alike.
+ * bare `node -e 0`, on each Node given, with the V8 limits Lambda sets for the function's
+ * memory; interleaved round by round so drift on a shared machine hits all alike. The last
+ * Node is the production runtime: there ours also runs with `--enable-source-maps`, to show
+ * what leaving it out of the image buys.
  */
-export async function measureColdStart(floors: FloorBundles, progress: (line: string) => void): Promise<Figure[]> {
-  const subjects: Subject[] = [
-    { name: 'node -e 0', args: ['-e', '0'] },
-    { name: 'floor http', args: ['--input-type=module', '-e', driver, floors.http, healthEvent], check: answered200 },
-    { name: 'dist/http.mjs', args: ['--input-type=module', '-e', driver, resolve('dist/http.mjs'), healthEvent], check: answered200 },
-    { name: 'floor worker', args: ['--input-type=module', '-e', driver, floors.worker, batchEvent], check: acknowledgedAll },
-    { name: 'dist/worker.mjs', args: ['--input-type=module', '-e', driver, resolve('dist/worker.mjs'), batchEvent], check: acknowledgedAll },
-  ];
+export async function measureColdStart(floors: FloorBundles, nodes: NodeBinary[], progress: (line: string) => void): Promise<Figure[]> {
+  const production = nodes.at(-1)!;
+  const subjects: Subject[] = nodes.flatMap((node) => [
+    { row: 'node', node, args: ['-e', '0'] },
+    ...(['http', 'worker'] as const).flatMap((kind): Subject[] => {
+      const { event, check } = kinds[kind];
+      const flags = lambdaV8Flags(functionMemoryMB[kind]);
+      const run = (file: string) => [...flags, '--input-type=module', '-e', driver, file, event];
+      return [
+        { row: `floor.${kind}`, node, args: run(floors[kind]), check },
+        { row: kind, node, args: run(resolve(`dist/${kind}.mjs`)), check },
+        ...(node === production ? [{ row: `${kind}.sourceMaps`, node, args: run(resolve(`dist/${kind}.mjs`)), env: { NODE_OPTIONS: '--enable-source-maps' }, check }] : []),
+      ];
+    }),
+  ]);
 
-  const samples = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+  const key = (s: Subject) => `${s.row}.${s.node.name}`;
+  const samples = new Map<string, Sample[]>(subjects.map((s) => [key(s), []]));
   // Round 0 warms the file cache and is not counted.
   for (let round = 0; round <= runs; round++) {
     for (const subject of subjects) {
-      const { wallMs, result } = await runNode(subject.args, lambdaEnv);
-      if (subject.check && !subject.check(result)) throw new Error(`${subject.name} did not handle its first event: ${JSON.stringify(result)}`);
-      if (round > 0) samples.get(subject.name)!.push(wallMs);
+      const { wallMs, result } = await runNode<{ result: unknown; maxRssKiB: number }>(subject.args, { ...lambdaEnv, ...subject.env }, 120_000, subject.node.path);
+      if (subject.check && !subject.check(result?.result)) throw new Error(`${subject.row} on ${subject.node.name} did not handle its first event: ${JSON.stringify(result)}`);
+      if (round > 0) samples.get(key(subject))!.push({ wallMs, rssMiB: (result?.maxRssKiB ?? 0) / 1024 });
     }
-    if (round > 0) progress(`cold start  round ${round}/${runs}  ${subjects.map((s) => `${s.name} ${Math.round(samples.get(s.name)!.at(-1)!)} ms`).join(', ')}`);
+    if (round > 0) progress(`cold start  round ${round}/${runs}  ${nodes.map((node) => `${node.name}: ${['http', 'worker'].map((row) => `${row} ${Math.round(samples.get(`${row}.${node.name}`)!.at(-1)!.wallMs)} ms`).join(', ')}`).join('; ')}`);
   }
 
-  const m = (name: string) => round(median(samples.get(name)!));
-  const node = m('node -e 0');
-  const figures: Figure[] = [{ id: 'coldStart.node', part: 'cold start', label: 'node -e 0', value: node, unit: 'ms' }];
-  for (const kind of ['http', 'worker'] as const) {
-    const floor = m(`floor ${kind}`);
-    const bundle = `dist/${kind}.mjs`;
-    const event = kind === 'http' ? 'v2 GET /health' : '10-record batch';
-    figures.push({ id: `coldStart.floor.${kind}`, part: 'cold start', label: `floor ${kind} (Koa alone), ${event}`, value: floor, unit: 'ms', floor: node, ratio: ratio(floor, node) });
-    const value = m(bundle);
-    figures.push({ id: `coldStart.${kind}`, part: 'cold start', label: `${bundle}, ${event}`, value, unit: 'ms', floor, ratio: ratio(value, floor), target: 1.5 });
-    figures.push({ id: `coldStart.${kind}.net`, part: 'cold start', label: `${bundle} minus node boot`, value: round(value - node), unit: 'ms', floor: round(floor - node), ratio: ratio(value - node, floor - node) });
+  const ms = (row: string, node: NodeBinary) => round(median(samples.get(`${row}.${node.name}`)!.map((s) => s.wallMs)));
+  const rss = (row: string, node: NodeBinary) => round(median(samples.get(`${row}.${node.name}`)!.map((s) => s.rssMiB)));
+  const figures: Figure[] = [];
+  for (const node of nodes) {
+    const part = `cold start, Node ${node.version}`;
+    const boot = ms('node', node);
+    const target = (value: number) => (node === production ? { target: value } : {});
+    figures.push({ id: `coldStart.${node.name}.node`, part, label: 'node -e 0', value: boot, unit: 'ms' });
+    for (const kind of ['http', 'worker'] as const) {
+      const { label } = kinds[kind];
+      const floor = ms(`floor.${kind}`, node);
+      const value = ms(kind, node);
+      figures.push(
+        { id: `coldStart.${node.name}.floor.${kind}`, part, label: `floor ${kind} (Koa alone), ${label}`, value: floor, unit: 'ms', floor: boot, ratio: ratio(floor, boot) },
+        { id: `coldStart.${node.name}.${kind}`, part, label: `dist/${kind}.mjs, ${label}`, value, unit: 'ms', floor, ratio: ratio(value, floor), ...target(kind === 'http' ? 1.2 : 1.3) },
+        { id: `coldStart.${node.name}.${kind}.net`, part, label: `dist/${kind}.mjs minus node boot`, value: round(value - boot), unit: 'ms', floor: round(floor - boot), ratio: ratio(value - boot, floor - boot) },
+        { id: `coldStart.${node.name}.${kind}.rss`, part, label: `dist/${kind}.mjs peak RSS over the floor's`, value: round(rss(kind, node) - rss(`floor.${kind}`, node)), unit: 'MiB', ...target(15), note: `${rss(kind, node)} MiB vs ${rss(`floor.${kind}`, node)} MiB` },
+      );
+      if (node === production) {
+        const mapped = ms(`${kind}.sourceMaps`, node);
+        figures.push({ id: `coldStart.${node.name}.${kind}.sourceMaps`, part, label: `dist/${kind}.mjs with NODE_OPTIONS=--enable-source-maps (not set in the image)`, value: mapped, unit: 'ms', floor, ratio: ratio(mapped, floor) });
+      }
+    }
   }
   return figures;
 }

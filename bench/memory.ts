@@ -16,7 +16,7 @@ const lambdaFlags = lambdaV8Flags(lambdaMB);
  */
 export async function measureMemory(dir: string, progress: (line: string) => void): Promise<Figure[]> {
   const probe = join(dir, 'memory-probe.mjs');
-  await bundle('bench/probes/memory.ts', probe);
+  await bundle({ 'memory-probe': 'bench/probes/memory.ts' }, dir);
   progress(`memory      replaying 100,000 messages through dist/worker.mjs (${lambdaFlags.join(' ')})`);
   const args = ['--expose-gc', ...lambdaFlags, probe, resolve('dist/worker.mjs')];
   const { result } = await runNode<MemoryReport>(args, lambdaEnv, 170_000);

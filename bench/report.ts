@@ -21,9 +21,12 @@ export interface Figure {
 /** A bundle's size and what dominates it. */
 export interface BundleContents {
   bundle: string;
+  /** KiB of the entry and the chunks it imports statically: what a cold start parses. */
   kib: number;
-  /** The largest contributors (npm package, or our own top folder), KiB in the output. */
+  /** The largest contributors to those (npm package, or our own top folder), KiB in the output. */
   largest: { name: string; kib: number }[];
+  /** KiB in the chunks the entry may import later, on first use. */
+  lazyKib: number;
 }
 
 export interface Results {
@@ -62,7 +65,39 @@ export function formatTable(figures: readonly Figure[]): string {
     f.target === undefined ? '' : bounded(f) <= f.target ? 'yes' : 'NO',
     f.note ?? '',
   ]);
-  const header = ['part', 'figure', 'value', 'floor', 'ratio', 'target', 'met', 'notes'];
+  return markdown(['part', 'figure', 'value', 'floor', 'ratio', 'target', 'met', 'notes'], rows);
+}
+
+/**
+ * The same figures measured once per column (ids `<prefix><column>.<row>`, e.g. cold starts
+ * per Node version) as one Markdown table: a row per figure, value and ratio per column, and
+ * the target of the last column, the one targets are set for.
+ */
+export function formatByColumn(figures: readonly Figure[], prefix: string, columns: readonly { name: string; title: string }[]): string {
+  const last = columns.at(-1)!;
+  const byId = new Map(figures.map((f) => [f.id, f]));
+  const rows = figures
+    .filter((f) => f.id.startsWith(`${prefix}${last.name}.`))
+    .map((lastFigure) => {
+      const row = lastFigure.id.slice(`${prefix}${last.name}.`.length);
+      const cells = columns.map(({ name }) => {
+        const f = byId.get(`${prefix}${name}.${row}`);
+        return f === undefined ? ['', ''] : [`${format(f.value)} ${f.unit}`, f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}×`];
+      });
+      const { target } = lastFigure;
+      return [
+        lastFigure.label,
+        ...cells.flat(),
+        target === undefined ? '' : `≤ ${lastFigure.ratio === undefined ? `${format(target)} ${lastFigure.unit}` : `${target}×`}`,
+        target === undefined ? '' : bounded(lastFigure) <= target ? 'yes' : 'NO',
+        lastFigure.note ?? '',
+      ];
+    });
+  const header = ['figure', ...columns.flatMap(({ title }) => [title, 'ratio']), `target (${last.title})`, 'met', 'notes'];
+  return markdown(header, rows);
+}
+
+function markdown(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

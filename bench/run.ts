@@ -1,15 +1,16 @@
-// `npm run bench` (after `npm run build`): every figure of README "Performance" next to its floor, one
-// table at the end, and bench/results/latest.json for `npm run bench:check`.
+// `npm run bench` (after `npm run build`): every figure next to its floor, measured in the same
+// run, two tables at the end, and bench/results/latest.json for `npm run bench:check`.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureBundles } from './bundle-size.ts';
-import { measureColdStart } from './cold-start.ts';
+import { measureColdStart, type NodeBinary } from './cold-start.ts';
 import { runProbe } from './child.ts';
 import { buildFloorBundles } from './floor.ts';
 import { measureMemory } from './memory.ts';
+import { node22 } from './node22.ts';
 import { measurePipeline } from './pipeline.ts';
-import { describeMachine, formatTable, type Figure, type Results } from './report.ts';
+import { describeMachine, formatByColumn, formatTable, type Figure, type Results } from './report.ts';
 import { measureWarmHttp } from './warm-http.ts';
 
 const started = performance.now();
@@ -26,7 +27,11 @@ try {
   figures.push(...bundles.figures);
   for (const b of bundles.contents) progress(`bundle      ${b.bundle} ${b.kib} KiB: ${b.largest.map((l) => `${l.name} ${l.kib}`).join(', ')}`);
 
-  figures.push(...(await measureColdStart(floors, progress)));
+  const nodes: NodeBinary[] = [
+    { name: 'node20', path: process.execPath, version: process.version },
+    { name: 'node22', ...(await node22(progress)) },
+  ];
+  figures.push(...(await measureColdStart(floors, nodes, progress)));
   figures.push(...(await measureWarmHttp(progress)));
   const worker = await runProbe<Figure[]>('bench/probes/warm-worker.ts');
   progress(`warm worker ${worker.map((f) => f.note).join('; ')}`);
@@ -45,7 +50,9 @@ try {
   await writeFile('bench/results/latest.json', JSON.stringify(results, null, 2) + '\n');
 
   const { machine } = results;
-  console.log(`\n${formatTable(figures)}\n`);
+  const coldStart = (f: Figure) => f.id.startsWith('coldStart.');
+  console.log(`\n${formatTable(figures.filter((f) => !coldStart(f)))}\n`);
+  console.log(`Cold start (Lambda runs Node 22; medians of interleaved runs):\n\n${formatByColumn(figures, 'coldStart.', nodes.map((n) => ({ name: n.name, title: `Node ${n.version}` })))}\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${results.durationSeconds} s. Written to bench/results/latest.json.`);
 } finally {
   await rm(workDir, { recursive: true, force: true });

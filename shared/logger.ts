@@ -1,3 +1,5 @@
+import { mapStack } from './stack-trace.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -40,9 +42,9 @@ export function createLogger(
   };
 }
 
-/** Error fields for a log line: name, message, code and stack, never the request body. */
+/** Error fields for a log line: name, message, code and stack (mapped to the sources), never the request body. */
 export function describeError(error: unknown): LogFields {
   if (!(error instanceof Error)) return { error: String(error) };
   const code = (error as { code?: unknown }).code;
-  return { errorName: error.name, errorMessage: error.message, ...(code === undefined ? {} : { errorCode: code }), stack: error.stack };
+  return { errorName: error.name, errorMessage: error.message, ...(code === undefined ? {} : { errorCode: code }), stack: error.stack && mapStack(error.stack) };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { expect } from 'chai';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event } from '../factories/api-gateway.ts';
 import { makeLambdaContext } from '../factories/lambda-context.ts';
@@ -11,18 +11,37 @@ import { resolveHandler } from '../helpers/lambda-handler.ts';
 
 // `docker build` cannot run on our machines, so this does what the Dockerfile's steps do:
 // the build stage's inputs exist and its commands are real scripts; the runtime stage's
-// COPY takes the built bundles alone into a task root with no node_modules, and every
-// handler string (image command, README) resolves there as the Lambda runtime resolves it.
+// COPY takes the built entries and their chunks alone into a task root with no node_modules,
+// and every handler string (image command, README) resolves there as the Lambda runtime
+// resolves it.
 const instructions = parseDockerfile('Dockerfile');
 const stages = instructions.filter((i) => i.keyword === 'FROM');
 const finalStage = stages.length - 1;
 const runtimeCopies = instructions.filter((i) => i.stage === finalStage && i.keyword === 'COPY');
 
-function copiedFiles(): string[] {
-  return runtimeCopies.flatMap((copy) => {
+/** Each COPY of the runtime stage: sources in the build stage (relative to /src), target in the task root. */
+function runtimeCopyPlan(): { sources: string[]; target: string }[] {
+  return runtimeCopies.map((copy) => {
     const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
-    return parts.slice(0, -1).map((source) => source.replace(/^\/src\//, ''));
+    const target = parts.at(-1)!.replace(/^\$\{LAMBDA_TASK_ROOT\}\/?/, '');
+    return { sources: parts.slice(0, -1).map((source) => source.replace(/^\/src\//, '')), target };
   });
+}
+
+// As `docker build` does: a file lands in the target folder; a folder's contents become the target.
+function copyIntoTaskRoot(taskRoot: string): void {
+  for (const { sources, target } of runtimeCopyPlan()) {
+    for (const source of sources) {
+      cpSync(source, statSync(source).isDirectory() ? join(taskRoot, target) : join(taskRoot, target, basename(source)), { recursive: true });
+    }
+  }
+}
+
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 function handlerStrings(): string[] {
@@ -38,7 +57,7 @@ describe('Dockerfile', () => {
   before(() => {
     ensureBuilt(['dist/http.mjs', 'dist/worker.mjs']);
     taskRoot = mkdtempSync(join(tmpdir(), 'lambda-task-root-'));
-    for (const file of copiedFiles()) copyFileSync(file, join(taskRoot, basename(file)));
+    copyIntoTaskRoot(taskRoot);
     process.env.LOG_LEVEL = 'error';
   });
 
@@ -66,8 +85,21 @@ describe('Dockerfile', () => {
     expect(runs).to.include.members(['npm ci --no-audit --no-fund', 'npm run build']);
   });
 
-  it('copies the bundles and their source maps, and nothing else, into the task root', () => {
-    expect(copiedFiles()).to.deep.equal(['dist/http.mjs', 'dist/http.mjs.map', 'dist/worker.mjs', 'dist/worker.mjs.map']);
+  it('copies the entries, their chunks and the source maps, and nothing else, into the task root', () => {
+    const built = filesUnder('dist').filter((file) => file !== 'meta.json');
+
+    expect(runtimeCopyPlan()).to.deep.equal([
+      { sources: ['dist/http.mjs', 'dist/http.mjs.map', 'dist/worker.mjs', 'dist/worker.mjs.map'], target: '' },
+      { sources: ['dist/chunks'], target: 'chunks' },
+    ]);
+    expect(filesUnder(taskRoot)).to.deep.equal(built);
+    expect(built.filter((file) => file.startsWith('chunks/') && file.endsWith('.mjs'))).to.not.be.empty;
+  });
+
+  it('sets no NODE_OPTIONS: --enable-source-maps would parse every loaded map at cold start', () => {
+    const env = instructions.filter((i) => i.stage === finalStage && i.keyword === 'ENV').map((i) => i.args);
+
+    expect(env.join(' ')).not.to.include('NODE_OPTIONS');
   });
 
   it('names handler strings that resolve to exported functions in the task root', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,8 +10,9 @@ import { startLocalQueue } from '../../../services/local/local-queue.ts';
 import { ensureBuilt } from '../../helpers/build.ts';
 import { makeEnvelopeRecord, makeSqsEvent } from '../../factories/sqs.ts';
 
-// The built bundle, alone in a directory with no node_modules, run by a plain Node process
-// (no tsx) the way the Lambda runtime imports the image's `worker.handler`.
+// The built entry and its chunks, alone in a directory with no node_modules, run by a plain
+// Node process (no tsx) the way the Lambda runtime imports the image's `worker.handler`; parking
+// loads the SQS client's chunk on first use.
 // fauxqs names its queues http://sqs.<region>.localhost:<port>/…, and the SQS client sends to
 // the queue URL's host; *.localhost is loopback (RFC 6761), which the driver tells Node.
 const driver = `
@@ -40,6 +41,7 @@ describe('dist/worker.mjs', () => {
     ensureBuilt(['dist/worker.mjs']);
     taskRoot = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
     copyFileSync('dist/worker.mjs', join(taskRoot, 'worker.mjs'));
+    cpSync('dist/chunks', join(taskRoot, 'chunks'), { recursive: true });
     writeFileSync(join(taskRoot, 'driver.mjs'), driver);
   });
 
