@@ -1,0 +1,68 @@
+import { loadTemplate, type Template } from './cloudformation-yaml.ts';
+import { renderTemplate, type ParameterValues } from './render-template.ts';
+
+/** One configuration of a template: the parameter values an operator would deploy it with. */
+export interface Deployment {
+  file: string;
+  name: string;
+  parameters: ParameterValues;
+}
+
+/** A deployment as CloudFormation would create it (conditions evaluated, see renderTemplate). */
+export interface RenderedDeployment extends Deployment {
+  template: Template;
+}
+
+/**
+ * Every combination of the given parameter choices on top of `base`: the deploy-readiness
+ * matrix. Each choice names its values so a failing configuration reads as a sentence.
+ */
+export function matrix(file: string, base: ParameterValues, choices: Record<string, Record<string, ParameterValues>>): Deployment[] {
+  let combinations: { names: string[]; parameters: ParameterValues }[] = [{ names: [], parameters: base }];
+  for (const options of Object.values(choices)) {
+    combinations = combinations.flatMap((combination) =>
+      Object.entries(options).map(([name, parameters]) => ({ names: [...combination.names, name], parameters: { ...combination.parameters, ...parameters } })),
+    );
+  }
+  return combinations.map(({ names, parameters }) => ({ file, name: names.join(', '), parameters }));
+}
+
+export const accountId = '123456789012';
+export const imageUri = `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/acme-service@sha256:${'a'.repeat(64)}`;
+
+const service = matrix(
+  'infra/service.yaml',
+  { DeploymentId: 'acme', PipelineId: 'main', ImageUri: imageUri, SubnetIds: '', SecurityGroupIds: '' },
+  {
+    api: { 'REST API': { ApiFlavour: 'rest' }, 'HTTP API': { ApiFlavour: 'http' }, 'both APIs': { ApiFlavour: 'both' } },
+    network: {
+      'no VPC': {},
+      'in a VPC': { SubnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210', SecurityGroupIds: 'sg-0123456789abcdef0' },
+    },
+    auth: { 'Cognito auth': { AuthMode: 'cognito' }, 'IAM auth': { AuthMode: 'iam' } },
+    alarms: { 'its own alarm topic': { AlarmEmail: 'ops@example.com' }, 'an existing alarm topic': { AlarmTopicArn: `arn:aws:sns:eu-west-1:${accountId}:ops-alarms` } },
+  },
+);
+
+/**
+ * Every template the deploy-readiness suite checks, in every configuration it supports. A new
+ * template joins the suite with one more entry here.
+ */
+export const deployments: Deployment[] = [
+  ...service,
+  ...matrix('infra/pipeline.yaml', {
+    DeploymentId: 'acme',
+    ConnectionArn: `arn:aws:codeconnections:eu-west-1:${accountId}:connection/0a1b2c3d-0000-0000-0000-000000000000`,
+    FullRepositoryId: 'acme/webhook-intake',
+  }, {}),
+  ...matrix('infra/network.yaml', { DeploymentId: 'acme' }, {}),
+];
+
+const templates = new Map<string, Template>();
+
+/** Renders a deployment's template (each file is read once). */
+export function renderDeployment(deployment: Deployment): RenderedDeployment {
+  let template = templates.get(deployment.file);
+  if (!template) templates.set(deployment.file, (template = loadTemplate(deployment.file)));
+  return { ...deployment, template: renderTemplate(template, deployment.parameters) };
+}
