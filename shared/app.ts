@@ -4,6 +4,7 @@ import { bodyReader } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { requestContext } from './request-context.ts';
+import { requestTarget } from './request-target.ts';
 import { apiRoutes } from './routes/api.ts';
 import { providerRoutes, type ProviderWebhooks } from './routes/providers.ts';
 import { serviceRoutes, type HealthChecks, type ServiceInfo } from './routes/service.ts';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestContext(logger));
   app.use(errorHandler());
+  app.use(requestTarget());
   // Before the body is read: an unauthenticated caller costs no body bytes.
   if (deps.auth) app.use(authentication(deps.auth));
   app.use(bodyReader({ limit: deps.bodyLimit }));

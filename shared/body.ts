@@ -82,7 +82,10 @@ export function parseForm(text: string): Record<string, string | string[]> {
   const form = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of new URLSearchParams(text)) {
     const seen = form[key];
-    form[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    // push, not spread: a key repeated n times must cost n, not n² (a public route parses this before any check).
+    if (seen === undefined) form[key] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else form[key] = [seen, value];
   }
   return form;
 }

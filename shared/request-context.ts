@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from './logger.ts';
 import { getOrigin } from './origin.ts';
+import { parseRequestTarget } from './request-target.ts';
 
 // A caller-supplied id is echoed into logs and headers, so only a short token is accepted.
 const acceptableRequestId = /^[\w.:-]{1,128}$/;
@@ -30,7 +31,8 @@ export function requestContext(logger: Logger): Middleware {
     } finally {
       if (!origin.queue) ctx.state.logger.info('request', {
         method: ctx.method,
-        path: ctx.path,
+        // Not ctx.path: Koa parses an absolute-form target with url.parse, which throws on a bad host.
+        path: parseRequestTarget(ctx.url)?.path ?? null,
         status: ctx.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       });

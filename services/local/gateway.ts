@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { isQueuedPath, messageIds } from '../../shared/queue-message/routes.ts';
+import { parseRequestTarget, type RequestTarget } from '../../shared/request-target.ts';
 import { encodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
 import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
 
@@ -27,19 +28,25 @@ interface GatewayOptions {
  */
 export function createGateway(options: GatewayOptions): RequestListener {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (req.method !== 'POST' || !isQueuedPath(url.pathname)) {
+    // A target the parser refuses goes to the app too, which answers it 400 invalid_request_target.
+    const target = parseRequestTarget(req.url ?? '');
+    if (req.method !== 'POST' || !target || !isQueuedPath(target.path)) {
       options.app(req, res);
       return;
     }
-    void enqueue(req, res, url, options);
+    const requestId = randomUUID();
+    const logger = options.logger.child({ requestId });
+    enqueue(req, res, target, requestId, logger, options).catch((error: unknown) => {
+      // Nothing of one request may end the process (and the queue held in it).
+      logger.error('gateway failed', describeError(error));
+      if (res.headersSent) res.destroy();
+      else answer(res, 500, { error: { code: 'internal_error', message: 'Internal server error' } });
+    });
   };
 }
 
-async function enqueue(req: IncomingMessage, res: ServerResponse, url: URL, options: GatewayOptions): Promise<void> {
-  const requestId = randomUUID();
+async function enqueue(req: IncomingMessage, res: ServerResponse, target: RequestTarget, requestId: string, logger: Logger, options: GatewayOptions): Promise<void> {
   const receivedAt = Date.now();
-  const logger = options.logger.child({ requestId });
   res.setHeader('x-amzn-requestid', requestId);
 
   const body = await readBody(req, options.bodyLimit);
@@ -52,8 +59,8 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, url: URL, opti
   const headers = flattenHeaders(req);
   const request: ReplayRequest = {
     method: 'POST',
-    path: url.pathname,
-    query: [...url.searchParams],
+    path: target.path,
+    query: [...new URLSearchParams(target.query ?? '')],
     headers,
     body,
     sourceIp: req.socket.remoteAddress ?? '',
@@ -99,11 +106,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 4
 
 /** Node keeps repeated headers as arrays (set-cookie) or joined; API Gateway passes one string each. */
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
+  // Entries, not assignment: a header named __proto__ stays a header.
+  return Object.fromEntries(
+    Object.entries(req.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+  );
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {

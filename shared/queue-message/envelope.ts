@@ -38,8 +38,12 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 export function encodeRestEnvelope(request: ReplayRequest): string {
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of request.query) {
-    const seen = query[b64(key)];
-    query[b64(key)] = seen === undefined ? b64(value) : [...(Array.isArray(seen) ? seen : [seen]), b64(value)];
+    const name = b64(key);
+    const seen = query[name];
+    // push, not spread: a query key repeated n times costs n, not n².
+    if (seen === undefined) query[name] = b64(value);
+    else if (Array.isArray(seen)) seen.push(b64(value));
+    else query[name] = [seen, b64(value)];
   }
   const envelope: RestEnvelopeV1 = {
     source: restEnvelopeSource,

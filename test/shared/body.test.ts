@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { inject } from 'light-my-request';
 import { parseForm } from '../../shared/body.ts';
 import { makeApp } from '../factories/app.ts';
+import { expectLinear } from '../helpers/linear-cost.ts';
 
 describe('parseForm', () => {
   it('decodes +, %-escapes and repeated keys in order', () => {
@@ -16,6 +18,25 @@ describe('parseForm', () => {
     expect(Object.getPrototypeOf(form)).to.equal(null);
     expect(form.__proto__).to.equal('x');
     expect(form.constructor).to.equal('y');
+  });
+
+  it('costs linear time in the number of pairs, for one key repeated or all keys distinct', () => {
+    expectLinear('one key repeated', (n) => 'k=v&'.repeat(n), parseForm);
+    expectLinear('distinct keys', (n) => Array.from({ length: n }, (_, i) => `k${i}=v`).join('&'), parseForm);
+  });
+
+  it('keeps every pair of any text, in order, and never throws', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), { maxLength: 30 }), (pairs) => {
+        const form = parseForm(new URLSearchParams(pairs).toString());
+
+        const expected = new Map<string, string[]>();
+        for (const [key, value] of new URLSearchParams(new URLSearchParams(pairs).toString())) expected.set(key, [...(expected.get(key) ?? []), value]);
+        expect(Object.keys(form)).to.deep.equal([...expected.keys()]);
+        for (const [key, values] of expected) expect(form[key]).to.deep.equal(values.length === 1 ? values[0] : values);
+      }),
+    );
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (text) => void parseForm(text)));
   });
 });
 
