@@ -1,7 +1,7 @@
 import packageJson from '../package.json' with { type: 'json' };
 import type { AuthOptions, CognitoPool } from './auth.ts';
 import { fetchDeploymentValues, planDeploymentValues, type DeploymentPlan, type DeploymentValues } from './deployment-parameters.ts';
-import { ConfigError } from './errors.ts';
+import { EnvReader, type Env } from './env.ts';
 import { createLogger, describeError, isLogLevel, type LogFields, type Logger, type LogLevel } from './logger.ts';
 import { defaultBodyLimit } from './body.ts';
 import { readIdempotencySettings, type IdempotencySettings } from './idempotency/settings.ts';
@@ -14,17 +14,6 @@ export interface Config {
   service: ServiceInfo;
   logLevel: LogLevel;
   bodyLimit: number;
-  /** Local server only. */
-  port: number;
-  host: string;
-  /** Local server: `queued` sends webhook POSTs through the queue, `direct` serves them straight (LOCAL_MODE). */
-  localMode: 'queued' | 'direct';
-  /** A real SQS FIFO queue for the local server and queue tools; unset: the in-process fauxqs queue. */
-  queueUrl?: string;
-  /** Its FIFO DLQ; unset: read from the queue's redrive policy. */
-  dlqUrl?: string;
-  /** Port of the in-process fauxqs queue, where the queue tools find it (LOCAL_QUEUE_PORT). */
-  localQueuePort: number;
   /** User pool, app client and public host, from the environment or SSM; `get()` refreshes them. */
   deployment: RefreshingValue<DeploymentValues>;
   /** Where each deployment value came from (`env NAME`, `ssm /path`, `default`, `none`), never the value. */
@@ -39,38 +28,36 @@ export interface Config {
   idempotency: IdempotencySettings;
 }
 
-type Env = Record<string, string | undefined>;
+export interface LoadConfigOptions {
+  /** Hears about failed refreshes; by default a logger of its own. */
+  logger?: Logger;
+  /** The local server's `host:port`: the public host when neither DEPLOYMENT_ID nor PUBLIC_HOST_NAME names one. */
+  localHost?: string;
+}
 
 /**
- * Reads and validates the environment once per entry point, then, with DEPLOYMENT_ID, reads the
- * deployment's SSM parameters in one call. Every problem is reported in one `ConfigError`, so a
- * broken deployment is fixed in one round. `logger` hears about failed refreshes.
+ * Reads and validates the settings every function shares, once per entry point, then, with
+ * DEPLOYMENT_ID, reads the deployment's SSM parameters in one call. Given an `EnvReader`, the
+ * caller's own settings (the worker's DLQ, the local server's) are reported in the same
+ * `ConfigError`, so a broken deployment is fixed in one round.
  */
-export async function loadConfig(env: Env, options: { logger?: Logger } = {}): Promise<Config> {
-  const problems: string[] = [];
-  const logLevel = env.LOG_LEVEL ?? 'info';
-  if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of debug, info, warn, error (got "${logLevel}")`);
-  const bodyLimit = readInteger(env, 'BODY_LIMIT_BYTES', defaultBodyLimit, 1, 10 * 1024 * 1024, problems);
-  const port = readInteger(env, 'PORT', 3000, 0, 65535, problems);
-  const host = env.HOST ?? '127.0.0.1';
-  if (host.trim() === '') problems.push('HOST must not be empty');
-  const localMode = env.LOCAL_MODE || 'queued';
-  if (localMode !== 'queued' && localMode !== 'direct') problems.push(`LOCAL_MODE must be queued or direct (got "${localMode}")`);
-  const localQueuePort = readInteger(env, 'LOCAL_QUEUE_PORT', 9324, 0, 65535, problems);
-  const queueUrl = readFifoQueueUrl(env, 'QUEUE_URL', problems);
-  const dlqUrl = readFifoQueueUrl(env, 'DLQ_URL', problems);
-  const plan = planDeploymentValues(env, `${host}:${port}`, problems);
+export async function loadConfig(env: Env | EnvReader, options: LoadConfigOptions = {}): Promise<Config> {
+  const reader = env instanceof EnvReader ? env : new EnvReader(env);
+  const logLevel = reader.raw('LOG_LEVEL') ?? 'info';
+  if (!isLogLevel(logLevel)) reader.problem(`LOG_LEVEL must be one of debug, info, warn, error (got "${logLevel}")`);
+  const bodyLimit = reader.integer('BODY_LIMIT_BYTES', defaultBodyLimit, 1, 10 * 1024 * 1024);
+  const plan = planDeploymentValues(reader, options.localHost);
+  const refreshSeconds = reader.integer('SSM_REFRESH_SECONDS', 0, 0, 86_400);
+  const webhookSecrets = readWebhookSecretSettings(reader, refreshSeconds * 1000);
   const needsSsm = Object.keys(plan.paths).length > 0;
-  const ssm = readSsmConnection(env, needsSsm, problems);
-  const refreshSeconds = readInteger(env, 'SSM_REFRESH_SECONDS', 0, 0, 86_400, problems);
-  const prefixes = readPrefixes(env, problems);
-  const tokenUse = env.AUTH_TOKEN_USE || 'any';
-  if (!['id', 'access', 'any'].includes(tokenUse)) problems.push(`AUTH_TOKEN_USE must be id, access or any (got "${tokenUse}")`);
-  const webhookSecrets = readWebhookSecretSettings(env, problems);
-  const idempotency = readIdempotencySettings(env, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const ssm = readSsmConnection(reader, needsSsm || Object.keys(webhookSecrets.parameters).length > 0);
+  const prefixes = readPrefixes(reader);
+  const tokenUse = reader.optional('AUTH_TOKEN_USE') ?? 'any';
+  if (!['id', 'access', 'any'].includes(tokenUse)) reader.problem(`AUTH_TOKEN_USE must be id, access or any (got "${tokenUse}")`);
+  const idempotency = readIdempotencySettings(reader);
+  reader.throwIfInvalid();
 
-  const service = { name: env.SERVICE_NAME ?? packageJson.name, version: packageJson.version };
+  const service = { name: reader.raw('SERVICE_NAME') ?? packageJson.name, version: packageJson.version };
   const logger = options.logger ?? createLogger({ level: logLevel as LogLevel, fields: { service: service.name, component: 'config' } });
   const parameters = ssm && createParameterReader(ssm);
   const deployment = await loadRefreshingValue(() => fetchDeploymentValues(plan, parameters), {
@@ -87,12 +74,6 @@ export async function loadConfig(env: Env, options: { logger?: Logger } = {}): P
     service,
     logLevel: logLevel as LogLevel,
     bodyLimit,
-    port,
-    host,
-    localMode: localMode as Config['localMode'],
-    localQueuePort,
-    ...(queueUrl ? { queueUrl } : {}),
-    ...(dlqUrl ? { dlqUrl } : {}),
     deployment,
     deploymentSources: plan.sources,
     ...(auth ? { auth } : {}),
@@ -118,47 +99,31 @@ function cognitoPool({ userPoolId, clientId }: DeploymentValues): CognitoPool {
   return { userPoolId, clientId };
 }
 
-function readSsmConnection(env: Env, needed: boolean, problems: string[]): SsmConnection | undefined {
-  const timeoutMs = readInteger(env, 'SSM_TIMEOUT_MS', 1000, 50, 10_000, problems);
-  const maxAttempts = readInteger(env, 'SSM_MAX_ATTEMPTS', 3, 1, 10, problems);
+function readSsmConnection(env: EnvReader, needed: boolean): SsmConnection | undefined {
+  const timeoutMs = env.integer('SSM_TIMEOUT_MS', 1000, 50, 10_000);
+  const maxAttempts = env.integer('SSM_MAX_ATTEMPTS', 3, 1, 10);
   // The SDK itself honours AWS_ENDPOINT_URL_SSM, then AWS_ENDPOINT_URL; read here so the env
   // given to loadConfig (not process.env) decides, in tests too.
-  const endpoint = env.AWS_ENDPOINT_URL_SSM || env.AWS_ENDPOINT_URL || undefined;
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) {
-    problems.push(`${env.AWS_ENDPOINT_URL_SSM ? 'AWS_ENDPOINT_URL_SSM' : 'AWS_ENDPOINT_URL'} must be an http(s) URL (got "${endpoint}")`);
-  }
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+  const endpointVariable = env.optional('AWS_ENDPOINT_URL_SSM') ? 'AWS_ENDPOINT_URL_SSM' : 'AWS_ENDPOINT_URL';
+  const endpoint = env.optional(endpointVariable);
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) env.problem(`${endpointVariable} must be an http(s) URL (got "${endpoint}")`);
+  const region = env.region();
   if (region === undefined) {
-    if (needed) problems.push('AWS_REGION is required to read SSM parameters (Lambda sets it)');
+    if (needed) env.problem('AWS_REGION is required to read SSM parameters (Lambda sets it)');
     return undefined;
   }
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  const accessKeyId = env.optional('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = env.optional('AWS_SECRET_ACCESS_KEY');
+  const sessionToken = env.optional('AWS_SESSION_TOKEN');
   // Keys in the environment (Lambda puts the role's there) are used as given; without them the
   // SDK's default chain looks further (profile, container, instance role).
   const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
   return { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), timeoutMs, maxAttempts };
 }
 
-function readPrefixes(env: Env, problems: string[]): string[] {
-  const prefixes = (env.AUTH_PATH_PREFIXES || '/api').split(',').map((prefix) => prefix.trim());
+function readPrefixes(env: EnvReader): string[] {
+  const prefixes = (env.optional('AUTH_PATH_PREFIXES') ?? '/api').split(',').map((prefix) => prefix.trim());
   const bad = prefixes.filter((prefix) => !/^\/[\w\-./~]*$/.test(prefix));
-  if (bad.length > 0) problems.push(`AUTH_PATH_PREFIXES must be comma-separated paths starting with / (got "${bad.join('", "')}")`);
+  if (bad.length > 0) env.problem(`AUTH_PATH_PREFIXES must be comma-separated paths starting with / (got "${bad.join('", "')}")`);
   return prefixes;
-}
-
-function readFifoQueueUrl(env: Env, name: string, problems: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!URL.canParse(raw) || !raw.endsWith('.fifo')) problems.push(`${name} must be the URL of a FIFO queue, ending in .fifo (got "${raw}")`);
-  return raw;
-}
-
-function readInteger(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
 }

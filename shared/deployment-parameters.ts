@@ -1,3 +1,4 @@
+import type { EnvReader } from './env.ts';
 import { ConfigError } from './errors.ts';
 import type { ParameterReader } from './ssm-parameters.ts';
 
@@ -7,7 +8,7 @@ export interface DeploymentValues {
   userPoolId?: string;
   clientId?: string;
   /** Host name the public URL is rebuilt from (the ALB's DNS name; HOST:PORT locally). */
-  publicHost: string;
+  publicHost?: string;
 }
 
 type Key = keyof DeploymentValues;
@@ -20,8 +21,6 @@ export interface DeploymentPlan {
   /** Where each value comes from, for the start-up log (never the value itself). */
   sources: Record<Key, string>;
 }
-
-type Env = Record<string, string | undefined>;
 
 // The parameters of the original service, one per value; an environment variable overrides each
 // (CloudFormation can pass `{{resolve:ssm:...}}` so the cold start makes no call).
@@ -54,22 +53,22 @@ const pathSegment = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 /**
  * Decides which values come from the environment and which from SSM. With DEPLOYMENT_ID every
- * value is required; without it (local runs) nothing is fetched and the pool is optional.
- * Problems are pushed to `problems`, so `loadConfig` reports them with all the others.
+ * value is required; without it (local runs) nothing is fetched, the pool is optional and the
+ * public host is `localHost`, the local server's address.
  */
-export function planDeploymentValues(env: Env, localHost: string, problems: string[]): DeploymentPlan {
-  const deployment = env.DEPLOYMENT_ID || undefined;
-  const pipeline = env.PIPELINE_ID || undefined;
+export function planDeploymentValues(env: EnvReader, localHost?: string): DeploymentPlan {
+  const deployment = env.optional('DEPLOYMENT_ID');
+  const pipeline = env.optional('PIPELINE_ID');
   for (const [name, id] of [['DEPLOYMENT_ID', deployment], ['PIPELINE_ID', pipeline]] as const) {
-    if (id !== undefined && !pathSegment.test(id)) problems.push(`${name} must be 1 to 128 letters, digits, _ . or - (got "${id}")`);
+    if (id !== undefined && !pathSegment.test(id)) env.problem(`${name} must be 1 to 128 letters, digits, _ . or - (got "${id}")`);
   }
 
-  const plan: DeploymentPlan = { paths: {}, overrides: {}, sources: { userPoolId: 'none', clientId: 'none', publicHost: 'default' } };
+  const plan: DeploymentPlan = { paths: {}, overrides: {}, sources: { userPoolId: 'none', clientId: 'none', publicHost: 'none' } };
   const waitingForPipeline: string[] = [];
   for (const value of values) {
-    const raw = env[value.env];
+    const raw = env.optional(value.env);
     if (raw) {
-      if (!value.pattern.test(raw)) problems.push(`${value.env} must be ${value.expected} (got "${raw}")`);
+      if (!value.pattern.test(raw)) env.problem(`${value.env} must be ${value.expected} (got "${raw}")`);
       plan.overrides[value.key] = raw;
       plan.sources[value.key] = `env ${value.env}`;
     } else if (deployment) {
@@ -80,12 +79,15 @@ export function planDeploymentValues(env: Env, localHost: string, problems: stri
     }
   }
   if (waitingForPipeline.length > 0) {
-    problems.push(`PIPELINE_ID is required with DEPLOYMENT_ID, unless ${waitingForPipeline.join(' and ')} ${waitingForPipeline.length > 1 ? 'are' : 'is'} set`);
+    env.problem(`PIPELINE_ID is required with DEPLOYMENT_ID, unless ${waitingForPipeline.join(' and ')} ${waitingForPipeline.length > 1 ? 'are' : 'is'} set`);
   }
   if (!deployment && (plan.overrides.userPoolId === undefined) !== (plan.overrides.clientId === undefined)) {
-    problems.push('AUTH_USER_POOL_ID and AUTH_USER_POOL_CLIENT_ID must be set together (or neither, to run without authentication)');
+    env.problem('AUTH_USER_POOL_ID and AUTH_USER_POOL_CLIENT_ID must be set together (or neither, to run without authentication)');
   }
-  if (!deployment && plan.overrides.publicHost === undefined) plan.overrides.publicHost = localHost;
+  if (!deployment && plan.overrides.publicHost === undefined && localHost !== undefined) {
+    plan.overrides.publicHost = localHost;
+    plan.sources.publicHost = 'default';
+  }
   return plan;
 }
 
@@ -107,6 +109,5 @@ export async function fetchDeploymentValues(plan: DeploymentPlan, read: Paramete
     }
     if (problems.length > 0) throw new ConfigError(problems);
   }
-  // planDeploymentValues either sets publicHost or plans its path, so it is always present.
-  return { ...plan.overrides, ...fetched } as DeploymentValues;
+  return { ...plan.overrides, ...fetched };
 }

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Config } from '../../shared/config.ts';
+import type { LocalSettings } from './local-config.ts';
 import { createLocalSqsClient, localQueueName } from './local-queue.ts';
 
 /** A FIFO queue and its DLQ, and the client that reaches them: fauxqs or real SQS alike. */
@@ -14,9 +14,9 @@ export interface QueueTarget {
  * region from the usual AWS environment), else the fauxqs queue that `npm start` runs on
  * 127.0.0.1:`LOCAL_QUEUE_PORT`. `DLQ_URL` defaults to the queue's redrive target.
  */
-export async function connectQueue(config: Pick<Config, 'queueUrl' | 'dlqUrl' | 'localQueuePort'>): Promise<QueueTarget> {
+export async function connectQueue(config: Pick<LocalSettings, 'queueUrl' | 'dlqUrl' | 'localQueuePort' | 'region'>): Promise<QueueTarget> {
   if (config.queueUrl) {
-    const client = createSqsClient(config.queueUrl);
+    const client = createSqsClient(config.queueUrl, config.region);
     return { client, queueUrl: config.queueUrl, dlqUrl: config.dlqUrl ?? (await findDeadLetterQueueUrl(client, config.queueUrl)) };
   }
   const endpoint = `http://127.0.0.1:${config.localQueuePort}`;
@@ -31,15 +31,15 @@ export async function connectQueue(config: Pick<Config, 'queueUrl' | 'dlqUrl' | 
 }
 
 /**
- * An SQS client for a queue URL. The region defaults to the one in the URL
+ * An SQS client for a queue URL. The region is `region` (AWS_REGION), else the one in the URL
  * (`sqs.<region>.amazonaws.com`, or the legacy `<region>.queue.amazonaws.com`); a queue outside
  * AWS (LocalStack, ElasticMQ, fauxqs) is reached at its own host for every call, GetQueueUrl too.
  */
-export function createSqsClient(queueUrl: string): SQSClient {
+export function createSqsClient(queueUrl: string, region?: string): SQSClient {
   const { host, hostname, origin } = new URL(queueUrl);
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (/^sqs\.([a-z0-9-]+)\./.exec(host) ?? /^([a-z0-9-]+)\.queue\./.exec(host))?.[1];
+  const clientRegion = region ?? (/^sqs\.([a-z0-9-]+)\./.exec(host) ?? /^([a-z0-9-]+)\.queue\./.exec(host))?.[1];
   const endpoint = /\.amazonaws\.com(\.cn)?$/.test(hostname) ? undefined : origin;
-  return new SQSClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
+  return new SQSClient({ ...(clientRegion ? { region: clientRegion } : {}), ...(endpoint ? { endpoint } : {}) });
 }
 
 /** The URL of the DLQ named by the queue's redrive policy (`deadLetterTargetArn`). */

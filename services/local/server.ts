@@ -2,15 +2,16 @@
 // through a local gateway, a FIFO queue (fauxqs in process, or QUEUE_URL) and the worker;
 // `--direct` (or LOCAL_MODE=direct) serves them straight from the app instead.
 import { parseArgs } from 'node:util';
-import { describeConfig, loadConfig } from '../../shared/config.ts';
+import { describeConfig } from '../../shared/config.ts';
 import { createLogger, describeError } from '../../shared/logger.ts';
 import { createConfiguredApp } from '../../shared/configured-app.ts';
+import { loadLocalConfig } from './local-config.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
 import { connectQueue, type QueueTarget } from './queue-target.ts';
 
 const flags = readFlags();
-const config = await loadConfig(process.env).catch((error: unknown) => {
+const config = await loadLocalConfig(process.env).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

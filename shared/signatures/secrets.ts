@@ -1,3 +1,4 @@
+import type { EnvReader } from '../env.ts';
 import { ConfigError } from '../errors.ts';
 import { loadRefreshingValue, type RefreshingValue } from '../refreshing-value.ts';
 import type { ParameterReader } from '../ssm-parameters.ts';
@@ -30,15 +31,17 @@ const secretVariables: Record<Provider, string> = {
 
 const parameterName = /^[a-zA-Z0-9_.\-/]{1,2048}$/;
 
-type Env = Record<string, string | undefined>;
-
-/** Reads the secret settings; problems name the variable, never a secret. */
-export function readWebhookSecretSettings(env: Env, problems: string[]): WebhookSecretSettings {
-  const settings: WebhookSecretSettings = { values: {}, parameters: {}, refreshMs: (Number(env.SSM_REFRESH_SECONDS) || 0) * 1000 };
+/**
+ * Reads the secret settings; problems name the variable, never a secret. The parameters are
+ * re-read every `refreshMs` (SSM_REFRESH_SECONDS, read with the other SSM settings).
+ */
+export function readWebhookSecretSettings(env: EnvReader, refreshMs: number): WebhookSecretSettings {
+  const settings: WebhookSecretSettings = { values: {}, parameters: {}, refreshMs };
+  const problems: string[] = [];
   for (const provider of providers) {
     const name = secretVariables[provider];
-    const value = env[name];
-    const parameter = env[`${name}_PARAMETER`];
+    const value = env.optional(name);
+    const parameter = env.optional(`${name}_PARAMETER`);
     if (value && parameter) problems.push(`${name} and ${name}_PARAMETER are both set; set one`);
     if (value) settings.values[provider] = parseSecrets(provider, value, name, problems);
     if (parameter) {
@@ -46,9 +49,7 @@ export function readWebhookSecretSettings(env: Env, problems: string[]): Webhook
       else problems.push(`${name}_PARAMETER must be an SSM parameter name (got "${parameter}")`);
     }
   }
-  if (Object.keys(settings.parameters).length > 0 && !(env.AWS_REGION || env.AWS_DEFAULT_REGION)) {
-    problems.push('AWS_REGION is required to read the webhook secret parameters (Lambda sets it)');
-  }
+  for (const problem of problems) env.problem(problem);
   return settings;
 }
 

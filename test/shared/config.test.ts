@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { inject } from 'light-my-request';
 import { describeConfig, loadConfig } from '../../shared/config.ts';
+import { EnvReader } from '../../shared/env.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { makeApp } from '../factories/app.ts';
 import { makeCapturingLogger } from '../factories/logger.ts';
@@ -25,17 +26,17 @@ async function configError(promise: Promise<unknown>): Promise<ConfigError> {
 }
 
 describe('loadConfig', () => {
-  it('applies local defaults without DEPLOYMENT_ID, with authentication off', async () => {
+  it('applies defaults without DEPLOYMENT_ID, with authentication off and no public host', async () => {
     const config = await loadConfig({});
 
-    expect(await config.deployment.get()).to.deep.equal({ publicHost: '127.0.0.1:3000' });
+    expect(await config.deployment.get()).to.deep.equal({});
     expect({ auth: config.auth, parameters: config.parameters, healthy: config.deployment.isHealthy() }).to.deep.equal({
       auth: undefined,
       parameters: undefined,
       healthy: true,
     });
     expect(describeConfig(config)).to.deep.equal({
-      deployment: { userPoolId: 'none', clientId: 'none', publicHost: 'default' },
+      deployment: { userPoolId: 'none', clientId: 'none', publicHost: 'none' },
       auth: 'off: no user pool configured (set AUTH_USER_POOL_ID and AUTH_USER_POOL_CLIENT_ID, or DEPLOYMENT_ID)',
     });
   });
@@ -55,10 +56,6 @@ describe('loadConfig', () => {
     const env = {
       LOG_LEVEL: 'verbose',
       BODY_LIMIT_BYTES: '-1',
-      PORT: '70000',
-      HOST: ' ',
-      LOCAL_MODE: 'sideways',
-      QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
       DEPLOYMENT_ID: 'dep 1',
       AUTH_USER_POOL_CLIENT_ID: 'bad client',
       SSM_TIMEOUT_MS: '5',
@@ -67,6 +64,8 @@ describe('loadConfig', () => {
       AWS_ENDPOINT_URL_SSM: 'localhost:4583',
       AUTH_PATH_PREFIXES: 'api,/ok',
       AUTH_TOKEN_USE: 'refresh',
+      IDEMPOTENCY_TTL_SECONDS: '59',
+      GITHUB_WEBHOOK_SECRETS_PARAMETER: '/prod/github',
     };
 
     const error = await configError(loadConfig(env));
@@ -74,20 +73,35 @@ describe('loadConfig', () => {
     expect(error.problems).to.deep.equal([
       'LOG_LEVEL must be one of debug, info, warn, error (got "verbose")',
       'BODY_LIMIT_BYTES must be an integer from 1 to 10485760 (got "-1")',
-      'PORT must be an integer from 0 to 65535 (got "70000")',
-      'HOST must not be empty',
-      'LOCAL_MODE must be queued or direct (got "sideways")',
-      'QUEUE_URL must be the URL of a FIFO queue, ending in .fifo (got "https://sqs.eu-west-1.amazonaws.com/123456789012/intake")',
       'DEPLOYMENT_ID must be 1 to 128 letters, digits, _ . or - (got "dep 1")',
       'AUTH_USER_POOL_CLIENT_ID must be a Cognito app client id (letters, digits, _ and +) (got "bad client")',
       'PIPELINE_ID is required with DEPLOYMENT_ID, unless PUBLIC_HOST_NAME is set',
+      'SSM_REFRESH_SECONDS must be an integer from 0 to 86400 (got "soon")',
       'SSM_TIMEOUT_MS must be an integer from 50 to 10000 (got "5")',
       'SSM_MAX_ATTEMPTS must be an integer from 1 to 10 (got "0")',
       'AWS_ENDPOINT_URL_SSM must be an http(s) URL (got "localhost:4583")',
       'AWS_REGION is required to read SSM parameters (Lambda sets it)',
-      'SSM_REFRESH_SECONDS must be an integer from 0 to 86400 (got "soon")',
       'AUTH_PATH_PREFIXES must be comma-separated paths starting with / (got "api")',
       'AUTH_TOKEN_USE must be id, access or any (got "refresh")',
+      'IDEMPOTENCY_TTL_SECONDS must be an integer from 60 to 31536000 (got "59")',
+    ]);
+  });
+
+  it('asks for AWS_REGION once when only the webhook secrets are in SSM', async () => {
+    const error = await configError(loadConfig({ GITHUB_WEBHOOK_SECRETS_PARAMETER: '/prod/github' }));
+
+    expect(error.problems).to.deep.equal(['AWS_REGION is required to read SSM parameters (Lambda sets it)']);
+  });
+
+  it('takes the reader of the entry point, so that its own settings are reported with the rest', async () => {
+    const env = new EnvReader({ DLQ_URL: 'not a queue', LOG_LEVEL: 'loud' });
+    env.fifoQueueUrl('DLQ_URL');
+
+    const error = await configError(loadConfig(env));
+
+    expect(error.problems).to.deep.equal([
+      'DLQ_URL must be the URL of a FIFO queue, ending in .fifo (got "not a queue")',
+      'LOG_LEVEL must be one of debug, info, warn, error (got "loud")',
     ]);
   });
 

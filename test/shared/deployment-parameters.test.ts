@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { fetchDeploymentValues, planDeploymentValues } from '../../shared/deployment-parameters.ts';
+import { EnvReader } from '../../shared/env.ts';
 import { ConfigError } from '../../shared/errors.ts';
 
 const paths = {
@@ -10,35 +11,44 @@ const paths = {
 
 describe('planDeploymentValues', () => {
   it('plans no call and the local host without DEPLOYMENT_ID', () => {
-    const problems: string[] = [];
+    const env = new EnvReader({});
 
-    const plan = planDeploymentValues({}, '127.0.0.1:3000', problems);
+    const plan = planDeploymentValues(env, '127.0.0.1:3000');
 
     expect(plan).to.deep.equal({
       paths: {},
       overrides: { publicHost: '127.0.0.1:3000' },
       sources: { userPoolId: 'none', clientId: 'none', publicHost: 'default' },
     });
-    expect(problems).to.deep.equal([]);
+    expect(env.problems).to.deep.equal([]);
+  });
+
+  it('plans no public host without DEPLOYMENT_ID when no local server names one (a Lambda function)', () => {
+    const env = new EnvReader({});
+
+    const plan = planDeploymentValues(env);
+
+    expect(plan).to.deep.equal({ paths: {}, overrides: {}, sources: { userPoolId: 'none', clientId: 'none', publicHost: 'none' } });
+    expect(env.problems).to.deep.equal([]);
   });
 
   it('plans the three parameters of the original service with DEPLOYMENT_ID and PIPELINE_ID', () => {
-    const problems: string[] = [];
+    const env = new EnvReader({ DEPLOYMENT_ID: 'dep1', PIPELINE_ID: 'pipe1' });
 
-    const plan = planDeploymentValues({ DEPLOYMENT_ID: 'dep1', PIPELINE_ID: 'pipe1' }, '127.0.0.1:3000', problems);
+    const plan = planDeploymentValues(env, '127.0.0.1:3000');
 
     expect(plan).to.deep.equal({
       paths,
       overrides: {},
       sources: { userPoolId: `ssm ${paths.userPoolId}`, clientId: `ssm ${paths.clientId}`, publicHost: `ssm ${paths.publicHost}` },
     });
-    expect(problems).to.deep.equal([]);
+    expect(env.problems).to.deep.equal([]);
   });
 
   it('lets an environment variable replace each parameter', () => {
-    const env = { DEPLOYMENT_ID: 'dep1', PIPELINE_ID: 'pipe1', AUTH_USER_POOL_CLIENT_ID: 'envclient', PUBLIC_HOST_NAME: 'hooks.example.com' };
+    const env = new EnvReader({ DEPLOYMENT_ID: 'dep1', PIPELINE_ID: 'pipe1', AUTH_USER_POOL_CLIENT_ID: 'envclient', PUBLIC_HOST_NAME: 'hooks.example.com' });
 
-    const plan = planDeploymentValues(env, '127.0.0.1:3000', []);
+    const plan = planDeploymentValues(env, '127.0.0.1:3000');
 
     expect(plan).to.deep.equal({
       paths: { userPoolId: paths.userPoolId },
@@ -48,24 +58,23 @@ describe('planDeploymentValues', () => {
   });
 
   it('needs no PIPELINE_ID when the pipeline-scoped values come from the environment', () => {
-    const problems: string[] = [];
+    const env = new EnvReader({ DEPLOYMENT_ID: 'dep1', AUTH_USER_POOL_CLIENT_ID: 'envclient', PUBLIC_HOST_NAME: 'hooks.example.com' });
 
-    planDeploymentValues({ DEPLOYMENT_ID: 'dep1', AUTH_USER_POOL_CLIENT_ID: 'envclient', PUBLIC_HOST_NAME: 'hooks.example.com' }, 'h:1', problems);
+    planDeploymentValues(env, 'h:1');
 
-    expect(problems).to.deep.equal([]);
+    expect(env.problems).to.deep.equal([]);
   });
 
   it('reports every problem together', () => {
-    const problems: string[] = [];
-    const env = {
+    const env = new EnvReader({
       DEPLOYMENT_ID: 'dep/1',
       AUTH_USER_POOL_ID: 'not-a-pool',
       PUBLIC_HOST_NAME: 'https://hooks.example.com/',
-    };
+    });
 
-    planDeploymentValues(env, '127.0.0.1:3000', problems);
+    planDeploymentValues(env, '127.0.0.1:3000');
 
-    expect(problems).to.deep.equal([
+    expect(env.problems).to.deep.equal([
       'DEPLOYMENT_ID must be 1 to 128 letters, digits, _ . or - (got "dep/1")',
       'AUTH_USER_POOL_ID must be a Cognito user pool id like eu-west-1_AbC123 (got "not-a-pool")',
       'PUBLIC_HOST_NAME must be a host name without scheme or path (got "https://hooks.example.com/")',
@@ -74,16 +83,16 @@ describe('planDeploymentValues', () => {
   });
 
   it('rejects a local user pool without its app client', () => {
-    const problems: string[] = [];
+    const env = new EnvReader({ AUTH_USER_POOL_ID: 'eu-west-1_AbC123' });
 
-    planDeploymentValues({ AUTH_USER_POOL_ID: 'eu-west-1_AbC123' }, '127.0.0.1:3000', problems);
+    planDeploymentValues(env, '127.0.0.1:3000');
 
-    expect(problems).to.deep.equal(['AUTH_USER_POOL_ID and AUTH_USER_POOL_CLIENT_ID must be set together (or neither, to run without authentication)']);
+    expect(env.problems).to.deep.equal(['AUTH_USER_POOL_ID and AUTH_USER_POOL_CLIENT_ID must be set together (or neither, to run without authentication)']);
   });
 });
 
 describe('fetchDeploymentValues', () => {
-  const plan = () => planDeploymentValues({ DEPLOYMENT_ID: 'dep1', PIPELINE_ID: 'pipe1', PUBLIC_HOST_NAME: 'hooks.example.com' }, 'h:1', []);
+  const plan = () => planDeploymentValues(new EnvReader({ DEPLOYMENT_ID: 'dep1', PIPELINE_ID: 'pipe1', PUBLIC_HOST_NAME: 'hooks.example.com' }), 'h:1');
 
   it('merges fetched values with the overrides', async () => {
     const requested: (readonly string[])[] = [];

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../../shared/config.ts';
+import { loadLocalConfig } from '../local-config.ts';
 import { connectQueue, type QueueTarget } from '../queue-target.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './errors.ts';
@@ -59,7 +59,7 @@ export async function runQueueCli(argv: string[], io: CliIo): Promise<number> {
 
   let target: Promise<QueueTarget> | undefined;
   try {
-    const config = await loadConfig(io.env);
+    const config = await loadLocalConfig(io.env);
     return await command.run(rest, {
       config,
       out: (line) => io.stdout(line + '\n'),

@@ -1,10 +1,10 @@
-import type { Config } from '../../../shared/config.ts';
+import type { LocalConfig } from '../local-config.ts';
 import type { QueueTarget } from '../queue-target.ts';
 import { UsageError } from './errors.ts';
 
 /** What a queue tool may use: the config, two output streams and the queue. */
 interface CommandContext {
-  config: Config;
+  config: LocalConfig;
   /** Results, on stdout. */
   out(line: string): void;
   /** Progress and warnings, on stderr, so that results stay pipeable. */

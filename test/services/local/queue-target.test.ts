@@ -80,8 +80,14 @@ describe('createSqsClient', () => {
     expect([await client.config.region(), client.config.isCustomEndpoint]).to.deep.equal(['eu-west-3', false]);
   });
 
+  it('prefers the configured region (AWS_REGION) to the one in the URL', async () => {
+    const client = createSqsClient('https://sqs.eu-west-3.amazonaws.com/123456789012/webhooks.fifo', 'eu-central-1');
+
+    expect(await client.config.region()).to.equal('eu-central-1');
+  });
+
   it('reaches a queue outside AWS at its own host', async () => {
-    const client = await withAwsEnv({ AWS_REGION: 'eu-central-1' }, () => Promise.resolve(createSqsClient('http://127.0.0.1:4566/000000000000/webhooks.fifo')));
+    const client = createSqsClient('http://127.0.0.1:4566/000000000000/webhooks.fifo', 'eu-central-1');
     const endpoint = await client.config.endpoint?.();
 
     expect([await client.config.region(), client.config.isCustomEndpoint, endpoint?.hostname, endpoint?.port]).to.deep.equal(['eu-central-1', true, '127.0.0.1', 4566]);

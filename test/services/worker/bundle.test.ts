@@ -80,6 +80,12 @@ describe('dist/worker.mjs', () => {
     expect(run.emfLines).to.equal(1);
   });
 
+  it('never reads the local server settings: a PORT or LOCAL_MODE of no use to Lambda stops nothing', async () => {
+    const run = await runBundle(batch(), { PORT: 'not a port', HOST: ' ', LOCAL_MODE: 'sideways', QUEUE_URL: 'not a queue' });
+
+    expect(run.response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: 'm-7' }, { itemIdentifier: 'm-9' }] });
+  });
+
   it('parks in the DLQ named by DLQ_URL', async () => {
     const queue = await startLocalQueue();
     try {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type Koa from 'koa';
-import type { Config } from '../../../shared/config.ts';
+import type { LocalConfig } from '../../../services/local/local-config.ts';
 import type { ProviderSecrets } from '../../../shared/signatures/secrets.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
@@ -98,7 +98,7 @@ describe('provider webhooks through the local gateway, the queue and the worker'
     secrets = { stripe: ['whsec_outdated', testSecrets.stripe], twilio: [testSecrets.twilio] };
     const output: string[] = [];
     const exitCode = await redriveCommand.run([], {
-      config: {} as Config,
+      config: {} as LocalConfig,
       out: (line) => output.push(line),
       progress: () => undefined,
       connect: () => Promise.resolve({ client: queue.client, queueUrl: queue.queueUrl, dlqUrl: queue.dlqUrl }),

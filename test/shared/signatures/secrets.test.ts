@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { EnvReader } from '../../../shared/env.ts';
 import { ConfigError } from '../../../shared/errors.ts';
 import { loadWebhookSecrets, readWebhookSecretSettings } from '../../../shared/signatures/secrets.ts';
 import { createParameterReader } from '../../../shared/ssm-parameters.ts';
@@ -8,19 +9,17 @@ const standardSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 describe('readWebhookSecretSettings', () => {
   it('reads comma-separated secrets per provider, trimmed, and SSM parameter names', () => {
-    const problems: string[] = [];
-
-    const settings = readWebhookSecretSettings({
+    const env = new EnvReader({
       STRIPE_WEBHOOK_SECRETS: 'whsec_new, whsec_old',
       TWILIO_AUTH_TOKENS: 'token-1',
       STANDARD_WEBHOOK_SECRETS: standardSecret,
       GITHUB_WEBHOOK_SECRETS_PARAMETER: '/prod/webhooks/github',
       SHOPIFY_WEBHOOK_SECRETS_PARAMETER: '/aws/reference/secretsmanager/shopify-webhook',
-      AWS_REGION: 'eu-west-1',
-      SSM_REFRESH_SECONDS: '300',
-    }, problems);
+    });
 
-    expect(problems).to.deep.equal([]);
+    const settings = readWebhookSecretSettings(env, 300_000);
+
+    expect(env.problems).to.deep.equal([]);
     expect(settings).to.deep.equal({
       values: { stripe: ['whsec_new', 'whsec_old'], twilio: ['token-1'], standard: [standardSecret] },
       parameters: { github: '/prod/webhooks/github', shopify: '/aws/reference/secretsmanager/shopify-webhook' },
@@ -29,22 +28,21 @@ describe('readWebhookSecretSettings', () => {
   });
 
   it('lists every problem at once and never a secret', () => {
-    const problems: string[] = [];
-
-    readWebhookSecretSettings({
+    const env = new EnvReader({
       SLACK_SIGNING_SECRETS: 'slack-secret',
       SLACK_SIGNING_SECRETS_PARAMETER: '/prod/slack',
       STANDARD_WEBHOOK_SECRETS: `${standardSecret},whsec_not base64!`,
       GITHUB_WEBHOOK_SECRETS: ' , ',
       STRIPE_WEBHOOK_SECRETS_PARAMETER: 'no spaces allowed',
-    }, problems);
+    });
 
-    expect(problems).to.deep.equal([
+    readWebhookSecretSettings(env, 0);
+
+    expect(env.problems).to.deep.equal([
       'STRIPE_WEBHOOK_SECRETS_PARAMETER must be an SSM parameter name (got "no spaces allowed")',
       'GITHUB_WEBHOOK_SECRETS holds no secret',
       'SLACK_SIGNING_SECRETS and SLACK_SIGNING_SECRETS_PARAMETER are both set; set one',
       'STANDARD_WEBHOOK_SECRETS: secret 2 is not whsec_<base64>',
-      'AWS_REGION is required to read the webhook secret parameters (Lambda sets it)',
     ]);
   });
 });
