@@ -27,13 +27,13 @@ export interface GatewayRequest {
 export function renderRestTemplate(template: string, request: GatewayRequest, resourcePath: '/webhook' | '/webhook/{proxy+}'): string {
   const proxy = resourcePath === '/webhook/{proxy+}' ? request.path.replace(/^\/webhook\//, '') : undefined;
   const params = {
-    path: proxy === undefined ? {} : { proxy },
-    querystring: Object.fromEntries(request.query),
-    header: { ...request.headers },
+    path: javaMap(proxy === undefined ? [] : [['proxy', proxy]]),
+    querystring: javaMap(request.query),
+    header: javaMap(Object.entries(request.headers)),
   };
   const input = {
     body: request.body.toString('utf8'),
-    params: (name?: string) => (name === undefined ? params : (params.path as Record<string, string>)[name] ?? params.querystring[name] ?? params.header[name] ?? ''),
+    params: (name?: string) => (name === undefined ? params : params.path.get(name) ?? params.querystring.get(name) ?? params.header.get(name) ?? ''),
   };
   const context = {
     requestId: request.requestId,
@@ -46,6 +46,15 @@ export function renderRestTemplate(template: string, request: GatewayRequest, re
     identity: { sourceIp: request.sourceIp },
   };
   return renderVtl(template, { input, context, util: apiGatewayUtil });
+}
+
+/**
+ * A Java map as a template sees `$input.params()`'s maps: `get` and `keySet`. A plain object
+ * would not do: velocityjs refuses a key named `__proto__`, which a client may send.
+ */
+function javaMap(entries: Iterable<readonly [string, string]>): { get(key: string): string | undefined; keySet(): string[] } {
+  const map = new Map(entries);
+  return { get: (key) => map.get(key), keySet: () => [...map.keys()] };
 }
 
 /** Renders an integration response template against a backend JSON answer. */
