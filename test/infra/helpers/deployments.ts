@@ -56,6 +56,32 @@ export const deployments: Deployment[] = [
     FullRepositoryId: 'acme/webhook-intake',
   }, {}),
   ...matrix('infra/network.yaml', { DeploymentId: 'acme' }, {}),
+  ...matrix(
+    'infra/container.yaml',
+    {
+      DeploymentId: 'acme',
+      PipelineId: 'main',
+      ImageUri: imageUri,
+      VpcId: 'vpc-0123456789abcdef0',
+      LoadBalancerSubnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+      TaskSubnetIds: '',
+    },
+    {
+      network: { 'tasks in public subnets': {}, 'tasks in private subnets': { TaskSubnetIds: 'subnet-0123456789abcdef1,subnet-0fedcba9876543211' } },
+      listener: {
+        'HTTP only': {},
+        HTTPS: { CertificateArn: `arn:aws:acm:eu-west-1:${accountId}:certificate/01234567-89ab-cdef-0123-456789abcdef`, PublicHostName: 'hooks.example.com' },
+      },
+      secrets: {
+        'SSM signing parameters': { StripeSigningParameter: '/acme/webhooks/stripe' },
+        'a Secrets Manager secret and a KMS key': {
+          StripeSigningParameter: '/aws/reference/secretsmanager/acme/stripe',
+          KmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/01234567-89ab-cdef-0123-456789abcdef`,
+          AlarmTopicArn: `arn:aws:sns:eu-west-1:${accountId}:ops-alarms`,
+        },
+      },
+    },
+  ),
 ];
 
 const templates = new Map<string, Template>();

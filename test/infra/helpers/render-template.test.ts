@@ -47,6 +47,18 @@ describe('renderTemplate', () => {
     expect(rendered.Outputs).to.deep.equal({});
   });
 
+  it('evaluates Fn::Split, Fn::Sub and Fn::Select in a condition, as a prefix test does', () => {
+    const template = makeTemplate({
+      Parameters: { Name: { Type: 'String', Default: '' } },
+      Conditions: { IsReference: { 'Fn::Equals': [{ 'Fn::Select': [0, { 'Fn::Split': ['/ref/', { 'Fn::Sub': 'x${Name}' }] }] }, 'x'] } },
+      Resources: { Grant: { Type: 'AWS::IAM::Policy', Condition: 'IsReference', Properties: {} } },
+      Outputs: {},
+    });
+
+    expect(Object.keys(renderTemplate(template, { Name: '/ref/secret' }).Resources)).to.deep.equal(['Grant']);
+    expect(Object.keys(renderTemplate(template, { Name: '/plain/ref/' }).Resources)).to.deep.equal([]);
+  });
+
   it('refuses values CloudFormation would refuse: a missing required parameter, a value not allowed, an unknown name', () => {
     expect(() => renderTemplate(makeTemplate(), {})).to.throw(/SubnetIds has no value and no default/);
     expect(() => renderTemplate(makeTemplate(), { Flavour: 'grpc', SubnetIds: '' })).to.throw(/Flavour=grpc is not one of rest, http/);

@@ -122,6 +122,14 @@ function evaluateConditions(template: Template, parameters: Record<string, strin
       const [index, list] = args as [number | string, unknown];
       return (value(list) as unknown[])[Number(index)];
     }
+    // Fn::Split keeps empty parts ("a||" gives a, "", "").
+    if (fn === 'Fn::Split') {
+      const [separator, source] = args as [string, unknown];
+      return String(value(source)).split(separator);
+    }
+    if (fn === 'Fn::Sub' && typeof args === 'string') {
+      return args.replace(/\$\{([^!}][^}]*)\}/g, (_, name: string) => String(value({ Ref: name })));
+    }
     throw new Error(`Unsupported function in a condition: ${fn}`);
   };
 
