@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { measureBundles } from './bundle-size.ts';
 import { measureColdStart, type NodeBinary } from './cold-start.ts';
 import { runProbe } from './child.ts';
+import { measureFifo } from './fifo.ts';
 import { buildFloorBundles } from './floor.ts';
 import { measureMemory } from './memory.ts';
 import { node22 } from './node22.ts';
@@ -38,6 +39,7 @@ try {
   figures.push(...worker);
   figures.push(...(await measureMemory(workDir, progress)));
   figures.push(...(await measurePipeline(progress)));
+  figures.push(...(await measureFifo(progress)));
 
   const results: Results = {
     ranAt: new Date().toISOString(),

@@ -24,18 +24,6 @@ export interface FaultyApp {
   duplicateDeliveries: number;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failing soak can be rerun. */
-export function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `plan` gives each webhook id the answers of its first attempts; later attempts succeed.
  * `timeoutMs` is how long a `timeout` fault sleeps: longer than the worker's replay timeout.
