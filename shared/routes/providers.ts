@@ -1,13 +1,10 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import type { Config } from '../config.ts';
+import type { Context, Middleware } from 'koa';
 import { createDeliveryGuard, type DeliveryGuardOptions, type DeliveryIdReader } from '../idempotency/delivery-guard.ts';
 import { MemoryPersistenceLayer } from '../idempotency/memory-store.ts';
-import { createIdempotencyStore } from '../idempotency/store.ts';
-import { describeError, type Logger } from '../logger.ts';
 import { createGitHubVerifier } from '../signatures/github.ts';
 import { verifySignature } from '../signatures/middleware.ts';
-import { loadWebhookSecrets, type Provider, type ProviderSecrets } from '../signatures/secrets.ts';
+import type { Provider, ProviderSecrets } from '../signatures/secrets.ts';
 import { createShopifyVerifier } from '../signatures/shopify.ts';
 import { createSlackVerifier } from '../signatures/slack.ts';
 import { createStandardWebhooksVerifier } from '../signatures/standard-webhooks.ts';
@@ -15,7 +12,7 @@ import { createStripeVerifier } from '../signatures/stripe.ts';
 import { createTwilioVerifier } from '../signatures/twilio.ts';
 import type { Verifier } from '../signatures/verifier.ts';
 
-/** What the provider routes need; `loadProviderWebhooks` builds it from the config. */
+/** What the provider routes need; `createConfiguredApp` builds it from the config. */
 export interface ProviderWebhooks {
   secrets: () => Promise<ProviderSecrets>;
   /** The host name in the webhook URLs given to the providers; Twilio signs it. */
@@ -28,6 +25,8 @@ interface ProviderRoute {
   verifier: (secrets: readonly string[], publicHost: string | undefined) => Verifier | undefined;
   /** The provider's id of this delivery, the same on its retries. */
   deliveryId: DeliveryIdReader;
+  /** A signed request the provider wants answered at once, not run as a delivery. */
+  challenge?: Middleware;
 }
 
 const header = (ctx: Context, name: string) => ctx.get(name) || undefined;
@@ -43,6 +42,14 @@ const twilioMessageKey = (ctx: Context) => {
   return sid && status ? `${sid}:${status}` : sid;
 };
 
+// Slack checks a new Events API URL with a signed challenge it wants echoed at once; it cannot
+// come through the queue, so infra routes /webhook/slack to the http function.
+const slackUrlVerification: Middleware = async (ctx, next) => {
+  const body = ctx.request.body as { type?: unknown; challenge?: unknown } | undefined;
+  if (body?.type === 'url_verification') ctx.body = { challenge: body.challenge };
+  else await next();
+};
+
 const routes: readonly ProviderRoute[] = [
   { provider: 'stripe', verifier: (secrets) => createStripeVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'id') },
   { provider: 'github', verifier: (secrets) => createGitHubVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-github-delivery') },
@@ -52,7 +59,12 @@ const routes: readonly ProviderRoute[] = [
     deliveryId: (ctx) => header(ctx, 'i-twilio-idempotency-token') ?? twilioMessageKey(ctx),
   },
   { provider: 'shopify', verifier: (secrets) => createShopifyVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-shopify-webhook-id') },
-  { provider: 'slack', verifier: (secrets) => createSlackVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'event_id') },
+  {
+    provider: 'slack',
+    verifier: (secrets) => createSlackVerifier({ secrets }),
+    deliveryId: (ctx) => bodyField(ctx, 'event_id'),
+    challenge: slackUrlVerification,
+  },
   {
     provider: 'standard',
     verifier: (secrets) => createStandardWebhooksVerifier({ secrets }),
@@ -75,35 +87,12 @@ export function providerRoutes(webhooks?: ProviderWebhooks): Router {
       const list = (await secrets())[route.provider];
       return list && list.length > 0 ? route.verifier(list, await publicHost()) : undefined;
     };
-    router.post(`/webhook/${route.provider}`, verifySignature(route.provider, verifierFor), async (ctx, next) => {
-      // Slack checks a new Events API URL with a signed challenge it wants echoed at once; it
-      // cannot come through the queue, so infra routes /webhook/slack to the http function.
-      const body = ctx.request.body as { type?: unknown; challenge?: unknown } | undefined;
-      if (route.provider === 'slack' && body?.type === 'url_verification') {
-        ctx.body = { challenge: body.challenge };
-        return;
-      }
-      await next();
-    }, guard(route.provider, route.deliveryId), (ctx) => {
+    const steps = [verifySignature(route.provider, verifierFor), ...(route.challenge ? [route.challenge] : []), guard(route.provider, route.deliveryId)];
+    router.post(`/webhook/${route.provider}`, ...steps, (ctx) => {
       ctx.body = { received: true, provider: route.provider, deliveryId: route.deliveryId(ctx) ?? null };
     });
   }
   return router;
-}
-
-/** The provider routes' needs from the config: secrets (SSM or env), public host, idempotency store. */
-export async function loadProviderWebhooks(config: Config, logger: Logger): Promise<ProviderWebhooks> {
-  const secrets = await loadWebhookSecrets(config.webhookSecrets, config.parameters, (error) =>
-    logger.warn('webhook secret refresh failed, previous secrets kept', describeError(error)),
-  );
-  return {
-    secrets: () => secrets.get(),
-    publicHost: async () => (await config.deployment.get()).publicHost,
-    idempotency: {
-      store: await createIdempotencyStore({ tableName: config.idempotency.tableName }),
-      expiresAfterSeconds: config.idempotency.expiresAfterSeconds,
-    },
-  };
 }
 
 function unconfigured(): ProviderWebhooks {
