@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { authentication, type AuthOptions } from './auth.ts';
 import { bodyReader } from './body.ts';
 import { errorHandler } from './error-handler.ts';
+import { iamAuthentication, type IamAuthOptions } from './iam-auth.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { requestContext } from './request-context.ts';
 import { requestTarget } from './request-target.ts';
@@ -16,8 +17,8 @@ export interface AppDeps {
   /** Largest accepted body in bytes; larger answers 413. */
   bodyLimit?: number;
   health?: HealthChecks;
-  /** Cognito tokens required under `auth.prefixes`; without it, authentication is off. */
-  auth?: AuthOptions;
+  /** Cognito tokens (or, with `mode: 'iam'`, API Gateway's SigV4 identity) required under `auth.prefixes`; without it, authentication is off. */
+  auth?: AuthOptions | IamAuthOptions;
   /** Secrets, public host and idempotency store of the provider webhook routes; without it they answer 503. */
   webhooks?: ProviderWebhooks;
 }
@@ -36,7 +37,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler());
   app.use(requestTarget());
   // Before the body is read: an unauthenticated caller costs no body bytes.
-  if (deps.auth) app.use(authentication(deps.auth));
+  if (deps.auth) app.use('mode' in deps.auth ? iamAuthentication(deps.auth) : authentication(deps.auth));
   app.use(bodyReader({ limit: deps.bodyLimit }));
   for (const router of [serviceRoutes(deps.service, deps.health ?? {}), webhookRoutes(), providerRoutes(deps.webhooks), apiRoutes()]) {
     app.use(router.routes());

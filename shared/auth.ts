@@ -36,13 +36,14 @@ export interface AuthOptions {
   jwksCache?: JwksCache;
 }
 
-/** The caller, in `ctx.state.user` once the token is verified. */
+/** The caller, in `ctx.state.user` once the token (or, with AUTH_MODE=iam, API Gateway's SigV4 check) is verified. */
 export interface AuthenticatedUser {
+  /** The token's `sub`; with IAM, the caller's ARN. */
   sub: string;
   username: string | null;
   email: string | null;
   groups: string[];
-  tokenUse: 'id' | 'access';
+  tokenUse: 'id' | 'access' | 'iam';
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -72,7 +73,7 @@ const reasons: [ErrorClass, string, string][] = [
  * Failures answer 401 with `WWW-Authenticate: Bearer` and a reason code, never token details.
  */
 export function authentication(options: AuthOptions): Middleware {
-  const prefixes = options.prefixes.map((prefix) => normalizePath(prefix).replace(/\/+$/, ''));
+  const isProtected = protectedPaths(options.prefixes);
   // One cache for the life of the container, kept when a refresh brings a new pool or client.
   const jwksCache = options.jwksCache ?? new SimpleJwksCache();
   let current: { key: string; verifier: ReturnType<typeof createVerifier> } | undefined;
@@ -86,8 +87,7 @@ export function authentication(options: AuthOptions): Middleware {
   };
 
   return async (ctx, next) => {
-    const path = normalizePath(ctx.path);
-    if (!prefixes.some((prefix) => path === prefix || path.startsWith(prefix + '/'))) {
+    if (!isProtected(ctx.path)) {
       await next();
       return;
     }
@@ -102,6 +102,15 @@ export function authentication(options: AuthOptions): Middleware {
       throw rejection;
     }
     await next();
+  };
+}
+
+/** Whether a request path falls under one of the prefixes (`/api` covers `/api/...`), however it is spelt. */
+export function protectedPaths(prefixes: readonly string[]): (path: string) => boolean {
+  const normalized = prefixes.map((prefix) => normalizePath(prefix).replace(/\/+$/, ''));
+  return (requestPath) => {
+    const path = normalizePath(requestPath);
+    return normalized.some((prefix) => path === prefix || path.startsWith(prefix + '/'));
   };
 }
 

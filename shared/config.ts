@@ -4,6 +4,7 @@ import { fetchDeploymentValues, planDeploymentValues, type DeploymentPlan, type 
 import { EnvReader, type Env } from './env.ts';
 import { createLogger, describeError, isLogLevel, type LogFields, type Logger, type LogLevel } from './logger.ts';
 import { defaultBodyLimit } from './body.ts';
+import type { IamAuthOptions } from './iam-auth.ts';
 import { readIdempotencySettings, type IdempotencySettings } from './idempotency/settings.ts';
 import { loadRefreshingValue, type RefreshingValue } from './refreshing-value.ts';
 import { readWebhookSecretSettings, type WebhookSecretSettings } from './signatures/secrets.ts';
@@ -18,8 +19,8 @@ export interface Config {
   deployment: RefreshingValue<DeploymentValues>;
   /** Where each deployment value came from (`env NAME`, `ssm /path`, `default`, `none`), never the value. */
   deploymentSources: DeploymentPlan['sources'];
-  /** Cognito tokens on the API prefixes; absent when no user pool is configured (local runs). */
-  auth?: AuthOptions;
+  /** Cognito tokens on the API prefixes (AUTH_MODE=iam: API Gateway's SigV4 identity); absent when no user pool is configured (local runs). */
+  auth?: AuthOptions | IamAuthOptions;
   /** Reads SSM parameters (secrets too) through one client built on first use; absent without AWS_REGION. */
   parameters?: ParameterReader;
   /** Provider signing secrets: values from the environment, or the SSM SecureStrings holding them. */
@@ -52,6 +53,8 @@ export async function loadConfig(env: Env | EnvReader, options: LoadConfigOption
   const needsSsm = Object.keys(plan.paths).length > 0;
   const ssm = readSsmConnection(reader, needsSsm || Object.keys(webhookSecrets.parameters).length > 0);
   const prefixes = readPrefixes(reader);
+  const authMode = reader.optional('AUTH_MODE') ?? 'cognito';
+  if (authMode !== 'cognito' && authMode !== 'iam') reader.problem(`AUTH_MODE must be cognito or iam (got "${authMode}")`);
   const tokenUse = reader.optional('AUTH_TOKEN_USE') ?? 'any';
   if (!['id', 'access', 'any'].includes(tokenUse)) reader.problem(`AUTH_TOKEN_USE must be id, access or any (got "${tokenUse}")`);
   const idempotency = readIdempotencySettings(reader);
@@ -65,10 +68,12 @@ export async function loadConfig(env: Env | EnvReader, options: LoadConfigOption
     onRefreshError: (error) => logger.warn('SSM parameter refresh failed, previous values kept', describeError(error)),
   });
   const { userPoolId, clientId } = await deployment.get();
-  const auth: AuthOptions | undefined =
-    userPoolId && clientId
-      ? { prefixes, tokenUse: tokenUse === 'any' ? null : (tokenUse as 'id' | 'access'), pool: async () => cognitoPool(await deployment.get()) }
-      : undefined;
+  const auth: Config['auth'] =
+    authMode === 'iam'
+      ? { mode: 'iam', prefixes }
+      : userPoolId && clientId
+        ? { prefixes, tokenUse: tokenUse === 'any' ? null : (tokenUse as 'id' | 'access'), pool: async () => cognitoPool(await deployment.get()) }
+        : undefined;
 
   return {
     service,
@@ -88,7 +93,7 @@ export function describeConfig(config: Config): LogFields {
   return {
     deployment: config.deploymentSources,
     auth: config.auth
-      ? `on for ${config.auth.prefixes.join(', ')}`
+      ? `on for ${config.auth.prefixes.join(', ')}${'mode' in config.auth ? ': the SigV4 caller API Gateway verified (AUTH_MODE=iam)' : ''}`
       : 'off: no user pool configured (set AUTH_USER_POOL_ID and AUTH_USER_POOL_CLIENT_ID, or DEPLOYMENT_ID)',
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { IamCaller } from './iam-auth.ts';
 
 /** Queue metadata of a replayed message; set by the worker, never read from headers. */
 export interface QueueMetadata {
@@ -18,6 +19,8 @@ export interface RequestOrigin {
   requestId?: string;
   receivedAt?: number;
   queue?: QueueMetadata;
+  /** The IAM principal API Gateway verified for an `AWS_IAM` route; only the http adapter sets it. */
+  iamCaller?: IamCaller;
 }
 
 const originKey = Symbol.for('webhook-intake.origin');

@@ -2,6 +2,7 @@ import { configure, getCurrentInvoke } from '@vendia/serverless-express';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type Koa from 'koa';
 import type { RequestListener } from 'node:http';
+import type { IamCaller } from '../../shared/iam-auth.ts';
 import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
 
 type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
@@ -26,7 +27,31 @@ export function createHttpHandler(app: Koa): HttpHandler {
 
 function originOf(event: HttpEvent): RequestOrigin {
   const rc = event.requestContext as { requestId?: string; requestTimeEpoch?: number; timeEpoch?: number };
-  return { requestId: rc.requestId, receivedAt: rc.requestTimeEpoch ?? rc.timeEpoch };
+  const iamCaller = iamCallerOf(event);
+  return { requestId: rc.requestId, receivedAt: rc.requestTimeEpoch ?? rc.timeEpoch, ...(iamCaller ? { iamCaller } : {}) };
+}
+
+interface IamFields {
+  userArn?: unknown;
+  accountId?: unknown;
+  user?: unknown;
+  userId?: unknown;
+}
+
+/**
+ * The principal API Gateway verified on an `AWS_IAM` route: REST (and payload 1.0) events carry
+ * it in `requestContext.identity`, payload 2.0 in `requestContext.authorizer.iam`. Without IAM
+ * authorization these stay null.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+function iamCallerOf(event: HttpEvent): IamCaller | undefined {
+  const rc = event.requestContext as { identity?: IamFields | null; authorizer?: { iam?: IamFields | null } | null } | undefined;
+  const fields = rc?.authorizer?.iam ?? rc?.identity;
+  if (typeof fields?.userArn !== 'string' || !fields.userArn.startsWith('arn:')) return undefined;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const accountId = text(fields.accountId);
+  const userId = text(fields.userId) ?? text(fields.user);
+  return { userArn: fields.userArn, ...(accountId ? { accountId } : {}), ...(userId ? { userId } : {}) };
 }
 
 /**

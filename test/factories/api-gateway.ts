@@ -15,6 +15,8 @@ export interface RequestSpec {
   sourceIp?: string;
   requestId?: string;
   cookies?: string[];
+  /** The IAM principal API Gateway verified (a route with AWS_IAM authorization). */
+  iam?: { userArn: string; accountId: string; userId: string };
 }
 
 function encodeBody(spec: RequestSpec): { body: string | null; isBase64Encoded: boolean } {
@@ -61,7 +63,11 @@ export function makeApiGatewayV1Event(spec: RequestSpec = {}): APIGatewayProxyEv
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: method,
-      identity: { sourceIp: spec.sourceIp ?? '203.0.113.7', userAgent: 'test' } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: {
+        sourceIp: spec.sourceIp ?? '203.0.113.7',
+        userAgent: 'test',
+        ...(spec.iam ? { userArn: spec.iam.userArn, accountId: spec.iam.accountId, user: spec.iam.userId, caller: spec.iam.userId, accessKey: 'ASIAEXAMPLE' } : { userArn: null, accountId: null, user: null, caller: null }),
+      } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/${stage}${path}`,
       stage,
       requestId: spec.requestId ?? 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
@@ -100,6 +106,10 @@ export function makeApiGatewayV2Event(spec: RequestSpec = {}): APIGatewayProxyEv
       stage,
       time: '24/Nov/2025:16:00:00 +0000',
       timeEpoch: 1_764_000_000_000,
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+      ...(spec.iam
+        ? { authorizer: { iam: { accessKey: 'ASIAEXAMPLE', accountId: spec.iam.accountId, callerId: spec.iam.userId, cognitoIdentity: null, principalOrgId: null, userArn: spec.iam.userArn, userId: spec.iam.userId } } }
+        : {}),
     },
     ...(encodeBody(spec) as { body?: string; isBase64Encoded: boolean }),
   };

@@ -3,18 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegoEngine, TemplateFile, type Engine } from '@aws/cloudformation-validate';
 import { expect } from 'chai';
+import { ensureBuilt } from '../helpers/build.ts';
 import { deployments, renderDeployment, type RenderedDeployment } from './helpers/deployments.ts';
 import { httpApiResponseParameterMaps } from './rules/api-gateway.ts';
+import { gatewayMaySendToItsQueue, grantsWhatTheCodeCalls } from './rules/iam.ts';
 import { noDanglingReferences, retainExceptOnCreate } from './rules/lifecycle.ts';
+import { reachesEveryCallFromTheVpc } from './rules/network.ts';
 import type { Rule } from './rules/rule.ts';
 
 // Every template in every configuration it supports (helpers/deployments.ts), as CloudFormation
 // would create it: AWS's offline validator on the rendered template, then the rules it cannot
 // check, each written from the AWS documentation it cites (rules/).
-const rules: Rule[] = [httpApiResponseParameterMaps, retainExceptOnCreate, noDanglingReferences];
+const rules: Rule[] = [httpApiResponseParameterMaps, retainExceptOnCreate, noDanglingReferences, grantsWhatTheCodeCalls, gatewayMaySendToItsQueue, reachesEveryCallFromTheVpc];
 
 describe('deploy readiness', () => {
-  const rendered: RenderedDeployment[] = deployments.map(renderDeployment);
+  let rendered: RenderedDeployment[] = [];
+
+  before(() => {
+    ensureBuilt(['dist/meta.json']);
+    rendered = deployments.map(renderDeployment);
+  });
 
   describe('@aws/cloudformation-validate on each configuration', () => {
     let engine: Engine;
@@ -32,8 +40,9 @@ describe('deploy readiness', () => {
 
     // The validator pairs every condition with every parameter value; on the rendered template
     // (conditions evaluated) it checks exactly what this configuration deploys.
-    rendered.forEach((deployment, index) => {
-      it(`reports no errors for ${deployment.file} with ${deployment.name || 'its defaults'}`, () => {
+    deployments.forEach(({ file: template, name }, index) => {
+      it(`reports no errors for ${template} with ${name || 'its defaults'}`, () => {
+        const deployment = rendered[index] as RenderedDeployment;
         const file = join(dir, `${index}.json`);
         writeFileSync(file, JSON.stringify(deployment.template));
 

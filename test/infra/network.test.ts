@@ -1,32 +1,44 @@
 import { expect } from 'chai';
-import { loadTemplate, resourcesOfType } from './helpers/cloudformation-yaml.ts';
+import { loadTemplate, resourcesOfType, type Template } from './helpers/cloudformation-yaml.ts';
+import { renderTemplate } from './helpers/render-template.ts';
 
+// infra/network.yaml as CloudFormation creates it with each InternetAccess value. Which
+// endpoints the code needs is derived from the code by test/infra/rules/network.ts.
 const network = loadTemplate('infra/network.yaml');
 const service = loadTemplate('infra/service.yaml');
+const render = (internetAccess: string): Template => renderTemplate(network, { DeploymentId: 'acme', InternetAccess: internetAccess });
+
+function endpoints(template: Template): string[] {
+  return Object.values(resourcesOfType(template, 'AWS::EC2::VPCEndpoint')).map((endpoint) => {
+    const name = (endpoint.Properties?.ServiceName as { 'Fn::Sub': string })['Fn::Sub'].replace('com.amazonaws.${AWS::Region}.', '');
+    return `${name} ${String(endpoint.Properties?.VpcEndpointType)}`;
+  });
+}
 
 describe('infra/network.yaml', () => {
-  it('has private subnets only: no internet or NAT gateway, no route out, no public addresses', () => {
-    const types = Object.values(network.Resources).map((r) => r.Type);
-    const subnets = Object.values(resourcesOfType(network, 'AWS::EC2::Subnet'));
+  it('has no route out of the VPC with InternetAccess=none: no internet or NAT gateway, no public subnet', () => {
+    const types = Object.values(render('none').Resources).map((r) => r.Type);
 
-    expect(types).to.not.include.members(['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::Route']);
-    expect(subnets).to.have.length(2);
-    expect(subnets.map((s) => s.Properties?.MapPublicIpOnLaunch ?? false)).to.deep.equal([false, false]);
+    expect(types).to.not.include.members(['AWS::EC2::InternetGateway']);
+    expect(types.filter((type) => ['AWS::EC2::NatGateway', 'AWS::EC2::Route', 'AWS::EC2::EIP'].includes(type))).to.deep.equal([]);
+    expect(Object.keys(resourcesOfType(render('none'), 'AWS::EC2::Subnet'))).to.deep.equal(['PrivateSubnetA', 'PrivateSubnetB']);
   });
 
-  it('reaches SQS, SSM, CloudWatch Logs and ECR through endpoints, and S3 for image layers', () => {
-    const services = Object.values(resourcesOfType(network, 'AWS::EC2::VPCEndpoint')).map((endpoint) => {
-      const name = (endpoint.Properties?.ServiceName as { 'Fn::Sub': string })['Fn::Sub'].replace('com.amazonaws.${AWS::Region}.', '');
-      return `${name} ${String(endpoint.Properties?.VpcEndpointType)}`;
-    });
+  it('routes the private subnets to one NAT gateway in a public subnet with InternetAccess=nat', () => {
+    const routes = Object.values(resourcesOfType(render('nat'), 'AWS::EC2::Route')).map((route) => route.Properties ?? {});
 
-    expect(services).to.have.members(['sqs Interface', 'ssm Interface', 'logs Interface', 'ecr.api Interface', 'ecr.dkr Interface', 's3 Gateway']);
+    expect(routes).to.deep.equal([
+      { RouteTableId: { Ref: 'PublicRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'InternetGateway' } },
+      { RouteTableId: { Ref: 'PrivateRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: { Ref: 'NatGateway' } },
+    ]);
+  });
+
+  it('reaches SQS and SSM through interface endpoints and DynamoDB through a gateway endpoint, and nothing else', () => {
+    expect(endpoints(render('none'))).to.deep.equal(['sqs Interface', 'ssm Interface', 'dynamodb Gateway']);
   });
 
   it('outputs what the service stack takes as SubnetIds and SecurityGroupIds', () => {
-    const outputs = Object.keys(network.Outputs ?? {});
-
-    expect(outputs).to.include.members(['PrivateSubnetIds', 'FunctionSecurityGroupId']);
+    expect(Object.keys(network.Outputs ?? {})).to.include.members(['PrivateSubnetIds', 'FunctionSecurityGroupId']);
     expect(Object.keys(service.Parameters ?? {})).to.include.members(['SubnetIds', 'SecurityGroupIds']);
   });
 });

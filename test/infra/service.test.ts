@@ -2,10 +2,14 @@ import { expect } from 'chai';
 import { ensureBuilt } from '../helpers/build.ts';
 import { resolveHandler } from '../helpers/lambda-handler.ts';
 import { findInMap, loadTemplate, resource, resourcesOfType, type Resource } from './helpers/cloudformation-yaml.ts';
+import { imageUri } from './helpers/deployments.ts';
+import { renderTemplate } from './helpers/render-template.ts';
+import { createResolver } from './helpers/resolve-value.ts';
 
 // Invariants of infra/service.yaml that a deploy would not catch until webhooks are lost.
 const template = loadTemplate('infra/service.yaml');
 const props = (logicalId: string) => resource(template, logicalId).Properties ?? {};
+const deploymentBase = { DeploymentId: 'acme', PipelineId: 'main', ImageUri: imageUri, SubnetIds: '', SecurityGroupIds: '' };
 
 function getAttTarget(value: unknown): string | undefined {
   return (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
@@ -115,15 +119,26 @@ describe('infra/service.yaml', () => {
   });
 
   it('lets both functions read their parameters and use the idempotency table, and nothing more', () => {
-    const statements = (props('AppPolicy').PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+    const actions = (parameters: Record<string, string>) => {
+      const policy = renderTemplate(template, { ...deploymentBase, ...parameters }).Resources.AppPolicy;
+      return ((policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement).map((statement) => [statement.Action].flat());
+    };
     const attached = (logicalId: string) => (props(logicalId).ManagedPolicyArns as unknown[]).map((arn) => refTarget(arn)).filter(Boolean);
+    const common = [['ssm:GetParameters'], ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], ['secretsmanager:GetSecretValue']];
 
-    expect(statements.map((statement) => [statement.Action].flat())).to.deep.equal([
-      ['ssm:GetParameters'],
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    ]);
-    expect(getAttTarget(statements[1]?.Resource)).to.equal('IdempotencyTable');
+    expect(actions({})).to.deep.equal(common);
+    expect(actions({ SecretsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k1' })).to.deep.equal([...common, ['kms:Decrypt']]);
     expect([attached('HttpFunctionRole'), attached('WorkerFunctionRole')]).to.deep.equal([['AppPolicy'], ['AppPolicy']]);
+  });
+
+  it('grants GetSecretValue on the secrets the signing parameters name in Secrets Manager, and on no real secret otherwise', () => {
+    const rendered = renderTemplate(template, { ...deploymentBase, StripeSigningParameter: '/aws/reference/secretsmanager/acme/stripe', GitHubSigningParameter: '/acme/webhooks/github' });
+    const statement = ((rendered.Resources.AppPolicy?.Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }).Statement).find(
+      (s) => s.Action === 'secretsmanager:GetSecretValue',
+    );
+    const resolve = createResolver(rendered, { ...deploymentBase, StripeSigningParameter: '/aws/reference/secretsmanager/acme/stripe', GitHubSigningParameter: '/acme/webhooks/github' });
+
+    expect(statement?.Resource.map((r) => String(resolve(r)).split(':secret:')[1])).to.deep.equal(['acme/stripe-??????', '-??????', '-??????', '-??????', '-??????', '-??????']);
   });
 
   describe('REST API', () => {

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { inject } from 'light-my-request';
-import { describeConfig, loadConfig } from '../../shared/config.ts';
+import type { AuthOptions } from '../../shared/auth.ts';
+import { describeConfig, loadConfig, type Config } from '../../shared/config.ts';
 import { EnvReader } from '../../shared/env.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { makeApp } from '../factories/app.ts';
@@ -15,6 +16,11 @@ const paths = {
   clientId: '/dep1/cdn/pipe1/auth_user_pool_client_id',
   publicHost: '/dep1/ecs/pipe1/albDnsName',
 };
+
+/** The Cognito settings, when the config has them (AUTH_MODE=cognito, the default). */
+function cognitoAuth(config: Config): AuthOptions | undefined {
+  return config.auth && !('mode' in config.auth) ? config.auth : undefined;
+}
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
   const error = await promise.then(
@@ -44,12 +50,19 @@ describe('loadConfig', () => {
   it('turns authentication on for a local user pool', async () => {
     const config = await loadConfig({ AUTH_USER_POOL_ID: 'eu-west-1_AbC123', AUTH_USER_POOL_CLIENT_ID: 'localclient', AUTH_TOKEN_USE: 'access', AUTH_PATH_PREFIXES: '/api, /admin' });
 
-    expect({ prefixes: config.auth?.prefixes, tokenUse: config.auth?.tokenUse, pool: await config.auth?.pool() }).to.deep.equal({
+    expect({ prefixes: config.auth?.prefixes, tokenUse: cognitoAuth(config)?.tokenUse, pool: await cognitoAuth(config)?.pool() }).to.deep.equal({
       prefixes: ['/api', '/admin'],
       tokenUse: 'access',
       pool: { userPoolId: 'eu-west-1_AbC123', clientId: 'localclient' },
     });
     expect(describeConfig(config).auth).to.equal('on for /api, /admin');
+  });
+
+  it('trusts API Gateway\'s IAM identity on the API prefixes with AUTH_MODE=iam, with no user pool', async () => {
+    const config = await loadConfig({ AUTH_MODE: 'iam', AUTH_PATH_PREFIXES: '/api' });
+
+    expect(config.auth).to.deep.equal({ mode: 'iam', prefixes: ['/api'] });
+    expect(describeConfig(config).auth).to.equal('on for /api: the SigV4 caller API Gateway verified (AUTH_MODE=iam)');
   });
 
   it('reports every invalid variable together', async () => {
@@ -63,6 +76,7 @@ describe('loadConfig', () => {
       SSM_REFRESH_SECONDS: 'soon',
       AWS_ENDPOINT_URL_SSM: 'localhost:4583',
       AUTH_PATH_PREFIXES: 'api,/ok',
+      AUTH_MODE: 'saml',
       AUTH_TOKEN_USE: 'refresh',
       IDEMPOTENCY_TTL_SECONDS: '59',
       GITHUB_WEBHOOK_SECRETS_PARAMETER: '/prod/github',
@@ -82,6 +96,7 @@ describe('loadConfig', () => {
       'AWS_ENDPOINT_URL_SSM must be an http(s) URL (got "localhost:4583")',
       'AWS_REGION is required to read SSM parameters (Lambda sets it)',
       'AUTH_PATH_PREFIXES must be comma-separated paths starting with / (got "api")',
+      'AUTH_MODE must be cognito or iam (got "saml")',
       'AUTH_TOKEN_USE must be id, access or any (got "refresh")',
       'IDEMPOTENCY_TTL_SECONDS must be an integer from 60 to 31536000 (got "59")',
     ]);
@@ -133,7 +148,7 @@ describe('loadConfig', () => {
       const config = await loadConfig(deploymentEnv());
 
       expect(await config.deployment.get()).to.deep.equal({ userPoolId: 'eu-west-1_AbC123', clientId: 'ssmclient', publicHost: 'alb-1.eu-west-1.elb.amazonaws.com' });
-      expect(await config.auth?.pool()).to.deep.equal({ userPoolId: 'eu-west-1_AbC123', clientId: 'ssmclient' });
+      expect(await cognitoAuth(config)?.pool()).to.deep.equal({ userPoolId: 'eu-west-1_AbC123', clientId: 'ssmclient' });
       expect(server.requests).to.deep.equal([
         { target: 'AmazonSSM.GetParameters', Names: [paths.userPoolId, paths.clientId, paths.publicHost], WithDecryption: true },
       ]);
@@ -191,10 +206,10 @@ describe('loadConfig', () => {
       server.parameters.set(paths.clientId, { value: 'rotatedclient' });
 
       await sleep(1050);
-      const refreshed = await config.auth?.pool();
+      const refreshed = await cognitoAuth(config)?.pool();
       server.failures.push({ type: 'AccessDeniedException', message: 'not authorized' });
       await sleep(1050);
-      const kept = await config.auth?.pool();
+      const kept = await cognitoAuth(config)?.pool();
       const health = await inject(app.callback(), { method: 'GET', url: '/health' });
 
       expect({ refreshed, kept }).to.deep.equal({

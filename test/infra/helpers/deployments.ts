@@ -6,6 +6,8 @@ export interface Deployment {
   file: string;
   name: string;
   parameters: ParameterValues;
+  /** The network stack its functions run in, when they run in a VPC. */
+  network?: Deployment;
 }
 
 /** A deployment as CloudFormation would create it (conditions evaluated, see renderTemplate). */
@@ -30,7 +32,7 @@ export function matrix(file: string, base: ParameterValues, choices: Record<stri
 export const accountId = '123456789012';
 export const imageUri = `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/acme-service@sha256:${'a'.repeat(64)}`;
 
-const service = matrix(
+const serviceMatrix = matrix(
   'infra/service.yaml',
   { DeploymentId: 'acme', PipelineId: 'main', ImageUri: imageUri, SubnetIds: '', SecurityGroupIds: '' },
   {
@@ -44,18 +46,45 @@ const service = matrix(
   },
 );
 
+/** The network infra/README.md says to deploy for a service configuration: NAT when Cognito tokens are verified (JWKS). */
+function networkFor(parameters: ParameterValues): Deployment | undefined {
+  if (!parameters.SubnetIds) return undefined;
+  const internetAccess = parameters.AuthMode === 'iam' ? 'none' : 'nat';
+  return { file: 'infra/network.yaml', name: `InternetAccess=${internetAccess}`, parameters: { DeploymentId: 'acme', InternetAccess: internetAccess } };
+}
+
+const service = serviceMatrix.map((deployment) => {
+  const network = networkFor(deployment.parameters);
+  return network ? { ...deployment, network } : deployment;
+});
+
 /**
  * Every template the deploy-readiness suite checks, in every configuration it supports. A new
  * template joins the suite with one more entry here.
  */
 export const deployments: Deployment[] = [
   ...service,
+  {
+    file: 'infra/service.yaml',
+    name: 'every provider signed, one secret in Secrets Manager, a customer managed key for secrets',
+    parameters: {
+      ...service[0]?.parameters,
+      ApiFlavour: 'both',
+      StripeSigningParameter: '/aws/reference/secretsmanager/acme/stripe',
+      GitHubSigningParameter: '/acme/webhooks/github',
+      TwilioSigningParameter: '/acme/webhooks/twilio',
+      ShopifySigningParameter: '/acme/webhooks/shopify',
+      SlackSigningParameter: '/acme/webhooks/slack',
+      StandardSigningParameter: '/acme/webhooks/standard',
+      SecretsKmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/0a1b2c3d-0000-0000-0000-000000000000`,
+    },
+  },
   ...matrix('infra/pipeline.yaml', {
     DeploymentId: 'acme',
     ConnectionArn: `arn:aws:codeconnections:eu-west-1:${accountId}:connection/0a1b2c3d-0000-0000-0000-000000000000`,
     FullRepositoryId: 'acme/webhook-intake',
   }, {}),
-  ...matrix('infra/network.yaml', { DeploymentId: 'acme' }, {}),
+  ...matrix('infra/network.yaml', { DeploymentId: 'acme' }, { internet: { 'no internet access': { InternetAccess: 'none' }, 'a NAT gateway': { InternetAccess: 'nat' } } }),
   ...matrix(
     'infra/container.yaml',
     {

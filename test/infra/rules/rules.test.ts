@@ -1,8 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { ensureBuilt } from '../../helpers/build.ts';
 import type { Resource } from '../helpers/cloudformation-yaml.ts';
-import type { RenderedDeployment } from '../helpers/deployments.ts';
+import { deployments, renderDeployment, type RenderedDeployment } from '../helpers/deployments.ts';
 import { httpApiResponseParameterMaps } from './api-gateway.ts';
+import { gatewayMaySendToItsQueue, grantsWhatTheCodeCalls } from './iam.ts';
 import { noDanglingReferences, retainExceptOnCreate } from './lifecycle.ts';
+import { reachesEveryCallFromTheVpc } from './network.ts';
 
 // Each deploy-readiness rule, shown a template that breaks it: the rules can fail.
 export function makeDeployment(resources: Record<string, Resource>, overrides: Partial<RenderedDeployment> = {}): RenderedDeployment {
@@ -54,6 +60,85 @@ describe('deploy-readiness rules', () => {
       const deployment = makeDeployment({ Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [{ Ref: 'AlarmTopic' }] } } });
 
       expect(noDanglingReferences.check(deployment)).to.deep.equal(['Alarm: Ref AlarmTopic']);
+    });
+  });
+
+  // The real templates, each with one thing taken away.
+  describe('on infra/service.yaml with a grant or an endpoint removed', () => {
+    const signed = () => deployments.find((d) => d.name.startsWith('every provider signed'));
+    const inVpc = () => deployments.find((d) => d.name === 'REST API, in a VPC, Cognito auth, its own alarm topic');
+    const withStatementsRemoved = (deployment: RenderedDeployment, policyId: string, drop: (action: string) => boolean): RenderedDeployment => {
+      const copy = structuredClone(deployment);
+      const resource = copy.template.Resources[policyId];
+      const documents = resource?.Type === 'AWS::IAM::ManagedPolicy' ? [resource.Properties?.PolicyDocument] : ((resource?.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => p.PolicyDocument);
+      for (const document of documents as { Statement: { Action: string | string[] }[] }[]) document.Statement = document.Statement.filter((st) => ![st.Action].flat().some(drop));
+      return copy;
+    };
+
+    before(() => ensureBuilt(['dist/meta.json']));
+
+    it('grantsWhatTheCodeCalls names the Secrets Manager secret and the customer key the functions could not read', () => {
+      const deployment = renderDeployment(signed() as RenderedDeployment);
+      const broken = withStatementsRemoved(deployment, 'AppPolicy', (action) => action === 'secretsmanager:GetSecretValue' || action === 'kms:Decrypt');
+
+      expect(grantsWhatTheCodeCalls.check(deployment)).to.deep.equal([]);
+      expect(grantsWhatTheCodeCalls.check(broken)).to.deep.equal(
+        ['HttpFunction (HttpFunctionRole)', 'WorkerFunction (WorkerFunctionRole)'].flatMap((who) => [
+          `${who} may not secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/stripe-Ab12Cd`,
+          `${who} may not kms:Decrypt on arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-0000-0000-000000000000`,
+        ]),
+      );
+    });
+
+    it('grantsWhatTheCodeCalls names the DLQ the worker could not park in, and the queue its event source could not read', () => {
+      const broken = withStatementsRemoved(renderDeployment(signed() as RenderedDeployment), 'WorkerFunctionRole', (action) => action.startsWith('sqs:'));
+
+      expect(grantsWhatTheCodeCalls.check(broken)).to.deep.equal([
+        'WorkerFunction (WorkerFunctionRole) may not sqs:SendMessage on arn:aws:sqs:eu-west-1:123456789012:acme-webhooks-dlq.fifo',
+        'WorkerFunction (WorkerFunctionRole) may not sqs:ReceiveMessage on arn:aws:sqs:eu-west-1:123456789012:acme-webhooks.fifo',
+        'WorkerFunction (WorkerFunctionRole) may not sqs:DeleteMessage on arn:aws:sqs:eu-west-1:123456789012:acme-webhooks.fifo',
+        'WorkerFunction (WorkerFunctionRole) may not sqs:GetQueueAttributes on arn:aws:sqs:eu-west-1:123456789012:acme-webhooks.fifo',
+      ]);
+    });
+
+    it('gatewayMaySendToItsQueue names each SQS integration whose role may not send', () => {
+      const broken = withStatementsRemoved(renderDeployment(signed() as RenderedDeployment), 'ApiGatewayQueueRole', () => true);
+
+      expect(gatewayMaySendToItsQueue.check(broken).map((problem) => problem.split(':')[0])).to.include.members(['RestWebhookPostMethod', 'RestWebhookProxyPostMethod', 'HttpStripeIntegration']);
+    });
+
+    it('reachesEveryCallFromTheVpc names the DynamoDB calls when the gateway endpoint is gone', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'network-'));
+      const file = join(dir, 'network.yaml');
+      const text = readFileSync('infra/network.yaml', 'utf8');
+      writeFileSync(file, text.replace(/\n {2}DynamoDbGatewayEndpoint:\n( {4}.*\n|\n)*?(?=\n {2}#)/, '\n'));
+      // IAM auth: the network has no NAT that would carry DynamoDB calls instead.
+      const deployment = deployments.find((d) => d.name === 'REST API, in a VPC, IAM auth, its own alarm topic') as RenderedDeployment;
+
+      try {
+        const problems = reachesEveryCallFromTheVpc.check(renderDeployment({ ...deployment, network: { ...(deployment.network as RenderedDeployment), file } }));
+
+        expect(readFileSync(file, 'utf8')).to.not.contain('DynamoDbGatewayEndpoint');
+        expect(problems.map((p) => p.replace(/ \(.*\)/, ''))).to.deep.equal(
+          ['HttpFunction', 'WorkerFunction'].flatMap((fn) => ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(() => `${fn} calls dynamodb: no endpoint and no NAT route from the functions' subnets`)),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('reachesEveryCallFromTheVpc names the JWKS download without NAT', () => {
+      const deployment = inVpc() as RenderedDeployment;
+      const withoutNat = { ...deployment, network: { ...(deployment.network as RenderedDeployment), parameters: { DeploymentId: 'acme', InternetAccess: 'none' } } };
+      const rendered = renderDeployment(withoutNat);
+
+      const problems = reachesEveryCallFromTheVpc.check(rendered);
+
+      expect(reachesEveryCallFromTheVpc.check(renderDeployment(deployment))).to.deep.equal([]);
+      expect(problems.map((p) => p.replace(/ \(.*\)/, ''))).to.deep.equal([
+        "HttpFunction calls cognito-idp: no endpoint and no NAT route from the functions' subnets",
+        "WorkerFunction calls cognito-idp: no endpoint and no NAT route from the functions' subnets",
+      ]);
     });
   });
 });

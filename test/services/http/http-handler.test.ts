@@ -160,4 +160,35 @@ describe('createHttpHandler', () => {
 
     expect(JSON.parse(res.body)).to.deep.include({ path: '/api/users/me' });
   });
+
+  // AuthMode=iam: API Gateway verifies the SigV4 signature on /api and passes the principal in
+  // the event; the app trusts that, and nothing else.
+  describe('AUTH_MODE=iam', () => {
+    const iamApp = () => makeApp({ auth: { mode: 'iam', prefixes: ['/api'] } }).app;
+    const caller = { userArn: 'arn:aws:iam::123456789012:user/ops', accountId: '123456789012', userId: 'AIDAEXAMPLE' };
+    const iamFlavours = { 'REST v1 (requestContext.identity)': makeApiGatewayV1Event, 'HTTP API v2 (requestContext.authorizer.iam)': makeApiGatewayV2Event };
+
+    for (const [flavour, makeEvent] of Object.entries(iamFlavours)) {
+      it(`lets the caller API Gateway verified reach /api, as ctx.state.user, from a ${flavour} event`, async () => {
+        const res = await call(iamApp(), makeEvent({ path: '/api/things', iam: caller }));
+
+        expect([res.statusCode, JSON.parse(res.body)]).to.deep.equal([
+          200,
+          { path: '/api/things', query: {}, user: { sub: caller.userArn, username: 'AIDAEXAMPLE', email: null, groups: [], tokenUse: 'iam' } },
+        ]);
+      });
+
+      it(`answers 401 missing_iam_identity on /api without a verified caller, Bearer token or not, from a ${flavour} event`, async () => {
+        const res = await call(iamApp(), makeEvent({ path: '/API/things', headers: { authorization: 'Bearer abc.def.ghi' } }));
+
+        expect([res.statusCode, JSON.parse(res.body).error.code, header(res, 'www-authenticate')]).to.deep.equal([401, 'missing_iam_identity', 'AWS4-HMAC-SHA256']);
+      });
+    }
+
+    it('leaves paths outside the prefixes public', async () => {
+      const res = await call(iamApp(), makeApiGatewayV2Event({ path: '/health' }));
+
+      expect(res.statusCode).to.equal(200);
+    });
+  });
 });
