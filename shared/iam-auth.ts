@@ -1,15 +1,7 @@
 import type { Middleware } from 'koa';
 import { protectedPaths, type AuthenticatedUser } from './auth.ts';
 import { UnauthorizedError } from './errors.ts';
-import { getOrigin } from './origin.ts';
-
-/** The IAM principal API Gateway verified (SigV4), as its Lambda proxy event carries it. */
-export interface IamCaller {
-  userArn: string;
-  accountId?: string;
-  /** The principal's unique id (`AIDA…`, or `AROA…:session` for a role). */
-  userId?: string;
-}
+import { getOrigin, type IamCaller } from './origin.ts';
 
 export interface IamAuthOptions {
   mode: 'iam';

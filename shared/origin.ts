@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { IamCaller } from './iam-auth.ts';
 
 /** Queue metadata of a replayed message; set by the worker, never read from headers. */
 export interface QueueMetadata {
@@ -8,6 +7,14 @@ export interface QueueMetadata {
   sequenceNumber?: string;
   receiveCount: number;
   sentAt?: number;
+}
+
+/** The IAM principal API Gateway verified (SigV4), as its Lambda proxy event carries it. */
+export interface IamCaller {
+  userArn: string;
+  accountId?: string;
+  /** The principal's unique id (`AIDA…`, or `AROA…:session` for a role). */
+  userId?: string;
 }
 
 /**

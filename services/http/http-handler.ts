@@ -2,8 +2,7 @@ import { configure, getCurrentInvoke } from '@vendia/serverless-express';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type Koa from 'koa';
 import type { RequestListener } from 'node:http';
-import type { IamCaller } from '../../shared/iam-auth.ts';
-import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
+import { setOrigin, type IamCaller, type RequestOrigin } from '../../shared/origin.ts';
 
 type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<unknown>;
