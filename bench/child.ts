@@ -7,11 +7,12 @@ interface ChildRun<T> {
   result: T | undefined;
 }
 
-const marker = 'BENCH_RESULT ';
+/** Starts the line a child reports its result on; the cold-start driver (plain JS) writes it too. */
+export const resultMarker = 'BENCH_RESULT ';
 
 /** Reports a child's result to the parent on stderr; stdout stays free for the app's logs. */
 export function reportResult(result: unknown): void {
-  process.stderr.write(`${marker}${JSON.stringify(result)}\n`);
+  process.stderr.write(`${resultMarker}${JSON.stringify(result)}\n`);
 }
 
 /**
@@ -36,8 +37,8 @@ export function runNode<T>(args: string[], env: Record<string, string> = {}, tim
         reject(new Error(`node ${args.join(' ').slice(0, 120)} exited with ${signal ?? code}:\n${stderr.slice(-2000)}`));
         return;
       }
-      const line = stderr.split('\n').find((l) => l.startsWith(marker));
-      resolve({ wallMs, result: line === undefined ? undefined : (JSON.parse(line.slice(marker.length)) as T) });
+      const line = stderr.split('\n').find((l) => l.startsWith(resultMarker));
+      resolve({ wallMs, result: line === undefined ? undefined : (JSON.parse(line.slice(resultMarker.length)) as T) });
     });
   });
 }

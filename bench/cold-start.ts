@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { makeApiGatewayV2Event } from '../test/factories/api-gateway.ts';
-import { runNode } from './child.ts';
+import { resultMarker, runNode } from './child.ts';
 import { webhookBatch } from './events.ts';
 import type { FloorBundles } from './floor.ts';
 import { functionMemoryMB, lambdaEnv, lambdaV8Flags } from './lambda-runtime.ts';
@@ -18,7 +18,7 @@ const { handler } = await import(bundle);
 const deadline = Date.now() + 30000;
 const context = { awsRequestId: 'cold-start', functionName: 'bench', memoryLimitInMB: '512', getRemainingTimeInMillis: () => deadline - Date.now() };
 const result = await handler(JSON.parse(event), context);
-process.stderr.write('BENCH_RESULT ' + JSON.stringify({ result, maxRssKiB: process.resourceUsage().maxRSS }) + '\\n');
+process.stderr.write(${JSON.stringify(resultMarker)} + JSON.stringify({ result, maxRssKiB: process.resourceUsage().maxRSS }) + '\\n');
 process.exit(0);
 `;
 

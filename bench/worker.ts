@@ -9,7 +9,7 @@ import { createWorkerMetrics } from '../services/worker/metrics.ts';
 import { createWorkerHandler } from '../services/worker/worker.ts';
 import { createApp } from '../shared/app.ts';
 import { createLogger } from '../shared/logger.ts';
-import { makeLambdaContext } from '../test/factories/lambda-context.ts';
+import { createInvocationContext } from '../services/local/invocation-context.ts';
 import { webhookBatch, webhookRequest } from './events.ts';
 import type { Figure } from './report.ts';
 import { ratio, round } from './stats.ts';
@@ -33,7 +33,7 @@ export async function measureWorker(plan: TimingPlan = { warmup: 200, rounds: 9,
   const app = createApp({ service: { name: 'webhook-intake', version: 'bench' }, logger });
   const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }) });
   const callback = app.callback();
-  const context: Context = makeLambdaContext({ remainingMs: 15 * 60_000 });
+  const context: Context = createInvocationContext('bench-worker', 15 * 60_000);
 
   // Events and injections are built beforehand: the subjects pay only for their own work.
   const events = Array.from({ length: distinctBatches }, (_, b) => webhookBatch(batchSize, b * batchSize));

@@ -42,6 +42,11 @@ export function createLogger(
   };
 }
 
+/** Milliseconds since a `performance.now()` reading, to a hundredth: a log line's durations. */
+export function elapsedMs(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}
+
 /** Error fields for a log line: name, message, code and stack (mapped to the sources), never the request body. */
 export function describeError(error: unknown): LogFields {
   if (!(error instanceof Error)) return { error: String(error) };

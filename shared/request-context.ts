@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from './logger.ts';
+import { elapsedMs, type Logger } from './logger.ts';
 import { getOrigin } from './origin.ts';
 import { parseRequestTarget } from './request-target.ts';
 
@@ -34,7 +34,7 @@ export function requestContext(logger: Logger): Middleware {
         // Not ctx.path: Koa parses an absolute-form target with url.parse, which throws on a bad host.
         path: parseRequestTarget(ctx.url)?.path ?? null,
         status: ctx.status,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        durationMs: elapsedMs(started),
       });
     }
   };

@@ -7,7 +7,7 @@ import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event, type RequestSpec } from '../../test/factories/api-gateway.ts';
-import { makeLambdaContext } from '../../test/factories/lambda-context.ts';
+import { createInvocationContext } from '../../services/local/invocation-context.ts';
 import { reportResult } from '../child.ts';
 import { timeSubjects } from '../timing.ts';
 
@@ -26,7 +26,7 @@ const request = {
 } satisfies RequestSpec;
 const v1 = makeApiGatewayV1Event(request);
 const v2 = makeApiGatewayV2Event(request);
-const context = makeLambdaContext();
+const context = createInvocationContext('bench-http', 60_000);
 const injection = { method: 'GET', url: '/api/orders/42?expand=items', headers: { ...request.headers, host: 'abc123.execute-api.eu-west-1.amazonaws.com' } } as const;
 
 const statusOf = (answer: unknown) => (answer as { statusCode?: number }).statusCode;

@@ -1,6 +1,7 @@
 import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSMessageAttribute, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { toSendAttributes } from '../../shared/queue-message/attributes.ts';
 import type { Reason } from './outcome.ts';
 
 export type Park = (record: SQSRecord, reason: Reason, detail: string, timeoutMs: number) => Promise<void>;
@@ -43,19 +44,4 @@ function withReason(attributes: Record<string, MessageAttributeValue>, reason: R
   const reasons: [string, string][] = [['parkReason', reason], ['parkDetail', detail.slice(0, maxDetailLength) || reason]];
   const room = Math.max(0, maxAttributes - Object.keys(attributes).length);
   return { ...attributes, ...Object.fromEntries(reasons.slice(0, room).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])) };
-}
-
-/**
- * Lambda's event spells attributes `stringValue`/`binaryValue` (base64); SendMessage wants
- * `StringValue`/`BinaryValue` bytes. An attribute with no usable value (only a hand-made
- * record has one) is left out: SQS would refuse the whole message for it.
- */
-function toSendAttributes(attributes: SQSRecord['messageAttributes'] | undefined): Record<string, MessageAttributeValue> {
-  const converted: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(attributes ?? {}) as [string, Partial<SQSMessageAttribute> | null][]) {
-    if (typeof value?.dataType !== 'string') continue;
-    if (typeof value.stringValue === 'string') converted[name] = { DataType: value.dataType, StringValue: value.stringValue };
-    else if (typeof value.binaryValue === 'string') converted[name] = { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') };
-  }
-  return converted;
 }

@@ -1,5 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import { describeError, type LogFields, type Logger } from '../../shared/logger.ts';
+import { describeError, elapsedMs, type LogFields, type Logger } from '../../shared/logger.ts';
 import type { QueueMetadata } from '../../shared/origin.ts';
 import { decodeRecord, type DecodedMessage } from '../../shared/queue-message/decode.ts';
 import { MessageDecodeError } from '../../shared/queue-message/errors.ts';
@@ -7,7 +7,7 @@ import { ReplayTimeoutError, RetryRecordError } from './errors.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { classifyStatus, type Reason } from './outcome.ts';
 import type { Park } from './park.ts';
-import { elapsedMs, identityOf, queueMetadata, type RecordReport } from './record-report.ts';
+import { identityOf, queueMetadata, type RecordReport } from './record-report.ts';
 import type { Replay } from './replay.ts';
 
 interface RecordHandlerDeps {

@@ -47,7 +47,3 @@ export function queueMetadata(record: SQSRecord): QueueMetadata {
 export function identityOf(queue: QueueMetadata): Pick<RecordReport, 'messageId' | 'groupId' | 'receiveCount'> {
   return { messageId: queue.messageId, ...(queue.groupId ? { groupId: queue.groupId } : {}), receiveCount: queue.receiveCount };
 }
-
-export function elapsedMs(since: number): number {
-  return Math.round((performance.now() - since) * 100) / 100;
-}

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import { base64Pattern, decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
+import { base64Pattern } from '../base64.ts';
+import { decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
 import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
 import type { MessageShape } from './shapes.ts';

@@ -1,3 +1,4 @@
+import { base64Pattern } from '../base64.ts';
 import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
 
@@ -100,9 +101,6 @@ function requireString(value: Record<string, unknown>, field: string, problems: 
   }
   return v;
 }
-
-/** Standard, padded base64, as `$util.base64Encode` writes it. */
-export const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function decodeBase64(text: string | undefined, field: string, problems: string[]): Buffer | undefined {
   if (text === undefined) return undefined;

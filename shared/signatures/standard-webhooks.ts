@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { base64Pattern } from '../base64.ts';
 import { SignatureError } from './errors.ts';
 import { checkTimestamp, matchesAny, requireHeader, type SignedRequest, type Verifier } from './verifier.ts';
 
@@ -8,12 +9,10 @@ interface StandardWebhooksOptions {
   toleranceSeconds?: number;
 }
 
-const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /** True for a secret the verifier can use: base64 key bytes, optionally prefixed `whsec_`. */
 export function isStandardWebhooksSecret(secret: string): boolean {
   const key = secret.replace(/^whsec_/, '');
-  return key !== '' && base64.test(key);
+  return key !== '' && base64Pattern.test(key);
 }
 
 /**

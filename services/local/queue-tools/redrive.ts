@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DeleteMessageCommand, SendMessageCommand, type Message, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { toLambdaAttributes, toSendAttributes } from '../../../shared/queue-message/attributes.ts';
 import { readCount, type Command } from './command.ts';
 import { parkAttributeNames } from './dlq-entry.ts';
 import { countVisible, walkQueue } from './walk-queue.ts';
@@ -62,12 +63,8 @@ Options:
   },
 };
 
+/** The message's attributes as SendMessage takes them, as the worker parked them, without its park reason. */
 function withoutParkAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
-  const kept = Object.entries(message.MessageAttributes ?? {})
-    .filter(([name]) => !parkAttributeNames.includes(name))
-    .map(([name, value]): [string, MessageAttributeValue] => [
-      name,
-      value.BinaryValue === undefined ? { DataType: value.DataType, StringValue: value.StringValue } : { DataType: value.DataType, BinaryValue: value.BinaryValue },
-    ]);
+  const kept = Object.entries(toSendAttributes(toLambdaAttributes(message.MessageAttributes))).filter(([name]) => !parkAttributeNames.includes(name));
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
