@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { makeApiGatewayV2Event } from '../test/factories/api-gateway.ts';
+import { makeApiGatewayV2Event } from '../factories/api-gateway.ts';
 import { resultMarker, runNode } from './child.ts';
 import { webhookBatch } from './events.ts';
 import type { FloorBundles } from './floor.ts';

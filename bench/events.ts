@@ -1,7 +1,7 @@
 // The events every benchmark part sends, so the floor and our handlers answer the same requests.
 import type { SQSEvent } from 'aws-lambda';
 import type { ReplayRequest } from '../shared/queue-message/replay-request.ts';
-import { makeEnvelopeRecord, makeReplayRequest, makeSqsEvent, sampleTime } from '../test/factories/sqs.ts';
+import { makeEnvelopeRecord, makeReplayRequest, makeSqsEvent, sampleTime } from '../factories/sqs.ts';
 
 /** `POST /webhook` with a small JSON body, the size of a typical payment notification. */
 export function webhookRequest(index: number): ReplayRequest {

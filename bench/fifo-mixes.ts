@@ -1,7 +1,7 @@
 // The webhook mixes `npm run bench:fifo` replays through the FIFO model (issue 12): a Stripe
 // month-end burst, the same with one poison object, and a steady mix over every queued
 // provider. Seeded, so every run replays the same traffic.
-import { makeRandom } from '../test/factories/random.ts';
+import { makeRandom } from '../factories/random.ts';
 
 export type Provider = 'stripe' | 'github' | 'twilio' | 'shopify' | 'standard';
 

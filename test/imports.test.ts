@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const root = resolve(import.meta.dirname, '..');
-const folders = ['shared', 'services', 'scripts', 'bench', 'test'];
+const folders = ['shared', 'services', 'factories', 'scripts', 'bench', 'test'];
 
 /** Every TypeScript file of the project, as a path relative to the root. */
 function sourceFiles(): string[] {
@@ -78,8 +78,14 @@ describe('the import graph', () => {
     expect(outward).to.deep.equal([]);
   });
 
-  it('lets services/ import nothing from the benchmarks or the tests', () => {
-    const wrong = edges.filter(({ from, to }) => under('services')(from) && (under('bench')(to) || under('test')(to)));
+  it('lets services/ import nothing from the factories, the benchmarks or the tests', () => {
+    const wrong = edges.filter(({ from, to }) => under('services')(from) && (under('factories')(to) || under('bench')(to) || under('test')(to)));
+
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('lets nothing but the tests import from test/: the benchmarks share factories/ with them', () => {
+    const wrong = edges.filter(({ from, to }) => !under('test')(from) && under('test')(to));
 
     expect(wrong).to.deep.equal([]);
   });

@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { expect } from 'chai';
-import { makeApiGatewayV1Event, makeApiGatewayV2Event } from '../factories/api-gateway.ts';
-import { makeLambdaContext } from '../factories/lambda-context.ts';
+import { makeApiGatewayV1Event, makeApiGatewayV2Event } from '../../factories/api-gateway.ts';
+import { makeLambdaContext } from '../../factories/lambda-context.ts';
 import { ensureBuilt } from '../helpers/build.ts';
 import { parseDockerfile } from '../helpers/dockerfile.ts';
 import { resolveHandler } from '../helpers/lambda-handler.ts';

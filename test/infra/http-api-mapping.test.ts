@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { messageIds, queueRoutes } from '../../shared/queue-message/routes.ts';
-import { makeProviderWebhooks, makeSignedDelivery } from '../factories/webhooks.ts';
+import { makeProviderWebhooks, makeSignedDelivery } from '../../factories/webhooks.ts';
 import type { GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { loadTemplate, resourcesOfType } from './helpers/cloudformation-yaml.ts';
 import { evaluateSendMessage, GatewayRefusal, selectRoute } from './helpers/http-api-mapping.ts';
@@ -190,7 +190,7 @@ describe('HTTP API SQS-SendMessage integrations', () => {
     expect((error as SqsRefusal).problems).to.deep.equal(['attribute h.x-github-delivery must have a non-empty value']);
   });
 
-  // Signed as each provider signs (test/factories/webhooks.ts) and checked by the app's own
+  // Signed as each provider signs (factories/webhooks.ts) and checked by the app's own
   // verifiers: the mapping carries every header and byte a signature covers.
   for (const provider of ['stripe', 'github', 'twilio', 'shopify', 'standard'] as const) {
     it(`delivers a signed ${provider} webhook that the app verifies and handles`, async () => {

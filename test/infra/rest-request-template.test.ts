@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { decodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
 import { messageIds, queueRoutes } from '../../shared/queue-message/routes.ts';
-import { makeProviderWebhooks, makeSignedDelivery } from '../factories/webhooks.ts';
+import { makeProviderWebhooks, makeSignedDelivery } from '../../factories/webhooks.ts';
 import { renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
 import { startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
@@ -149,7 +149,7 @@ describe('REST API request template', () => {
     });
   });
 
-  // Signed as each provider signs (test/factories/webhooks.ts) and checked by the app's own
+  // Signed as each provider signs (factories/webhooks.ts) and checked by the app's own
   // verifiers: the mapping carries every header and byte a signature covers.
   for (const provider of ['stripe', 'github', 'twilio', 'shopify', 'standard'] as const) {
     it(`delivers a signed ${provider} webhook that the app verifies and handles`, async () => {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { inject } from 'light-my-request';
 import { AppError } from '../../shared/errors.ts';
 import { setOrigin } from '../../shared/origin.ts';
-import { makeApp } from '../factories/app.ts';
+import { makeApp } from '../../factories/app.ts';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 

@@ -2,9 +2,9 @@ import { createHmac, createPublicKey } from 'node:crypto';
 import { expect } from 'chai';
 import type { AuthOptions } from '../../shared/auth.ts';
 import { createHttpHandler } from '../../services/http/http-handler.ts';
-import { makeApiGatewayV1Event, makeApiGatewayV2Event, type RequestSpec } from '../factories/api-gateway.ts';
-import { makeApp } from '../factories/app.ts';
-import { makeLambdaContext } from '../factories/lambda-context.ts';
+import { makeApiGatewayV1Event, makeApiGatewayV2Event, type RequestSpec } from '../../factories/api-gateway.ts';
+import { makeApp } from '../../factories/app.ts';
+import { makeLambdaContext } from '../../factories/lambda-context.ts';
 import { clientId, makeAccessTokenClaims, makeIdTokenClaims, makeSigningKey, signToken, userPoolId, type SigningKey } from '../helpers/cognito-tokens.ts';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { inject } from 'light-my-request';
 import { parseForm } from '../../shared/body.ts';
-import { makeApp } from '../factories/app.ts';
+import { makeApp } from '../../factories/app.ts';
 import { expectLinear } from '../helpers/linear-cost.ts';
 
 describe('parseForm', () => {

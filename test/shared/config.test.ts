@@ -7,8 +7,8 @@ import type { AuthOptions } from '../../shared/auth.ts';
 import { describeConfig, loadConfig, type Config } from '../../shared/config.ts';
 import { EnvReader } from '../../shared/env.ts';
 import { ConfigError } from '../../shared/errors.ts';
-import { makeApp } from '../factories/app.ts';
-import { makeCapturingLogger } from '../factories/logger.ts';
+import { makeApp } from '../../factories/app.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
 import { startSsmServer, type SsmServer } from '../helpers/ssm-server.ts';
 
 const paths = {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../shared/config.ts';
 import { loadProviderWebhooks } from '../../shared/configured-app.ts';
 import { MemoryPersistenceLayer } from '../../shared/idempotency/memory-store.ts';
-import { makeCapturingLogger } from '../factories/logger.ts';
+import { makeCapturingLogger } from '../../factories/logger.ts';
 
 describe('loadProviderWebhooks', () => {
   it('gives the routes the configured secrets and public host, and an in-memory store without a table', async () => {

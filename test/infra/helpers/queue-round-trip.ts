@@ -8,9 +8,9 @@ import { startLocalQueue, type LocalQueue } from '../../../services/local/local-
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
-import { makeLambdaContext } from '../../factories/lambda-context.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { makeLambdaContext } from '../../../factories/lambda-context.ts';
 import type { SendMessageParams } from './sqs-form.ts';
 
 /** What the app saw of a replayed request (read by an outermost middleware, after the app ran). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SignedDelivery } from '../../factories/webhooks.ts';
+import type { SignedDelivery } from '../../../factories/webhooks.ts';
 import type { GatewayRequest } from './api-gateway-vtl.ts';
 
 /**
@@ -132,7 +132,7 @@ export function makeRepeatedQueryRequest(): GatewayRequest {
   return post('/webhook', 'application/json', '{"ok":true}', {}, [['tag', 'a'], ['tag', 'b & c'], ['id', '42']]);
 }
 
-/** A signed delivery (test/factories/webhooks.ts) as it reaches API Gateway, received now. */
+/** A signed delivery (factories/webhooks.ts) as it reaches API Gateway, received now. */
 export function fromSignedDelivery(delivery: SignedDelivery): GatewayRequest {
   const body = Buffer.from(delivery.body, 'utf8');
   const { 'content-type': contentType, ...headers } = delivery.headers;

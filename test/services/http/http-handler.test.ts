@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import Koa from 'koa';
 import { createHttpHandler } from '../../../services/http/http-handler.ts';
-import { makeApiGatewayV1Event, makeApiGatewayV2Event, makeHttpApiV1Event, type RequestSpec } from '../../factories/api-gateway.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeLambdaContext } from '../../factories/lambda-context.ts';
+import { makeApiGatewayV1Event, makeApiGatewayV2Event, makeHttpApiV1Event, type RequestSpec } from '../../../factories/api-gateway.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeLambdaContext } from '../../../factories/lambda-context.ts';
 
 interface ProxyResult {
   statusCode: number;

@@ -3,7 +3,7 @@ import { createGateway } from '../../../services/local/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { depth, drain, listen, makeRecordingListener } from './helpers.ts';
 
 // The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.

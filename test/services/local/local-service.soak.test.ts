@@ -4,7 +4,7 @@ import { startLocalService, type LocalService } from '../../../services/local/lo
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
-import { makeRandom } from '../../factories/random.ts';
+import { makeRandom } from '../../../factories/random.ts';
 import { makeFaultyApp, type Fault, type Webhook } from './faulty-app.ts';
 import { depth, drain, waitFor } from './helpers.ts';
 

@@ -4,8 +4,8 @@ import type Koa from 'koa';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
 import type { QueueMetadata } from '../../../shared/origin.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { depth, drain, waitFor } from './helpers.ts';
 
 interface Seen {

@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { startPoller, type Poller, type QueueHandler } from '../../../services/local/poller.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { depth, drain, waitFor } from './helpers.ts';
 
 interface Invocation {

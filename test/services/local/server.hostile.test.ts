@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { makeSignedDelivery, testPublicHost, testSecrets } from '../../factories/webhooks.ts';
+import { makeSignedDelivery, testPublicHost, testSecrets } from '../../../factories/webhooks.ts';
 import { startNpm, type NpmStart } from '../../helpers/npm-start.ts';
 import { sendRaw, type RawAnswer } from '../../helpers/raw-http.ts';
 

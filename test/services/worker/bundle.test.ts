@@ -8,7 +8,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { startLocalQueue } from '../../../services/local/local-queue.ts';
 import { ensureBuilt } from '../../helpers/build.ts';
-import { makeEnvelopeRecord, makeSqsEvent } from '../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeSqsEvent } from '../../../factories/sqs.ts';
 
 // The built entry and its chunks, alone in a directory with no node_modules, run by a plain
 // Node process (no tsx) the way the Lambda runtime imports the image's `worker.handler`; parking

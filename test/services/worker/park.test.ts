@@ -2,7 +2,7 @@ import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { createLocalSqsClient, startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { createParker } from '../../../services/worker/park.ts';
-import { makeHttpApiRecord, makeSqsRecord } from '../../factories/sqs.ts';
+import { makeHttpApiRecord, makeSqsRecord } from '../../../factories/sqs.ts';
 
 // The DLQ is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
 async function receiveAll(queue: LocalQueue): Promise<Message[]> {

@@ -4,8 +4,8 @@ import Koa from 'koa';
 import { ReplayTimeoutError } from '../../../services/worker/errors.ts';
 import { createReplayer } from '../../../services/worker/replay.ts';
 import type { RequestOrigin } from '../../../shared/origin.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeReplayRequest, sampleTime } from '../../factories/sqs.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeReplayRequest, sampleTime } from '../../../factories/sqs.ts';
 import { captureAnswers } from '../../helpers/capture-answers.ts';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
-import { makeLambdaContext } from '../../factories/lambda-context.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
-import { makeEnvelopeRecord, makeSqsEvent } from '../../factories/sqs.ts';
+import { makeLambdaContext } from '../../../factories/lambda-context.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { makeEnvelopeRecord, makeSqsEvent } from '../../../factories/sqs.ts';
 import { makeScriptedApp } from './scripted-app.ts';
 
 // What the app does with one record, and whether the worker acknowledges it.

@@ -4,10 +4,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeLambdaContext } from '../../factories/lambda-context.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
-import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord, stringAttribute } from '../../factories/sqs.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeLambdaContext } from '../../../factories/lambda-context.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord, stringAttribute } from '../../../factories/sqs.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const validEnvelope = (): Record<string, unknown> => JSON.parse(makeEnvelopeRecord().body) as Record<string, unknown>;

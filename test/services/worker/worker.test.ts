@@ -6,10 +6,10 @@ import type Koa from 'koa';
 import { createLocalSqsClient, startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../../../services/worker/worker.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeLambdaContext } from '../../factories/lambda-context.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
-import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord } from '../../factories/sqs.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeLambdaContext } from '../../../factories/lambda-context.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord } from '../../../factories/sqs.ts';
 import { makeScriptedApp } from './scripted-app.ts';
 import { captureAnswers } from '../../helpers/capture-answers.ts';
 

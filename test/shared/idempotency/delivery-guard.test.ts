@@ -7,7 +7,7 @@ import { createDeliveryGuard, type DeliveryGuardOptions } from '../../../shared/
 import { createIdempotencyStore, type IdempotencyStore } from '../../../shared/idempotency/store.ts';
 import { requestContext } from '../../../shared/request-context.ts';
 import { startDynalite, type LocalDynamoDb } from '../../helpers/dynalite.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
 
 /** What the handler behind the guard does on each run; it counts its runs. */
 interface Handler {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
-import { makeEnvelopeRecord, makeHttpApiRecord, makeReplayRequest, makeSqsRecord, sampleTime } from '../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeHttpApiRecord, makeReplayRequest, makeSqsRecord, sampleTime } from '../../../factories/sqs.ts';
 
 function decodeError(record: Parameters<typeof decodeRecord>[0]): MessageDecodeError {
   try {

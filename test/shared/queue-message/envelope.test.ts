@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { decodeRestEnvelope, encodeRestEnvelope, isRestEnvelope } from '../../../shared/queue-message/envelope.ts';
 import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
 import type { ReplayRequest } from '../../../shared/queue-message/replay-request.ts';
-import { makeReplayRequest } from '../../factories/sqs.ts';
+import { makeReplayRequest } from '../../../factories/sqs.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const parse = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;

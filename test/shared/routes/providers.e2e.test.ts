@@ -11,12 +11,12 @@ import { startLocalService, type LocalService } from '../../../services/local/lo
 import { redriveCommand } from '../../../services/local/queue-tools/redrive.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
-import { makeApp } from '../../factories/app.ts';
-import { makeLambdaContext } from '../../factories/lambda-context.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
-import { signStripe } from '../../factories/signatures.ts';
-import { makeEnvelopeRecord, makeSqsEvent } from '../../factories/sqs.ts';
-import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../factories/webhooks.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { makeLambdaContext } from '../../../factories/lambda-context.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { signStripe } from '../../../factories/signatures.ts';
+import { makeEnvelopeRecord, makeSqsEvent } from '../../../factories/sqs.ts';
+import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../../factories/webhooks.ts';
 import { depth, waitFor } from '../../services/local/helpers.ts';
 
 /** The app's answers, kept by an outermost middleware added before anything builds its callback. */

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { inject } from 'light-my-request';
 import type Koa from 'koa';
 import type { ProviderWebhooks } from '../../../shared/routes/providers.ts';
-import { makeApp } from '../../factories/app.ts';
-import { signSlack } from '../../factories/signatures.ts';
-import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../factories/webhooks.ts';
+import { makeApp } from '../../../factories/app.ts';
+import { signSlack } from '../../../factories/signatures.ts';
+import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../../factories/webhooks.ts';
 
 const post = (app: Koa, delivery: SignedDelivery) =>
   inject(app.callback(), { method: 'POST', url: delivery.url, headers: delivery.headers, payload: delivery.body });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createGitHubVerifier } from '../../../shared/signatures/github.ts';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
-import { makeSignedRequest, signGitHub } from '../../factories/signatures.ts';
+import { makeSignedRequest, signGitHub } from '../../../factories/signatures.ts';
 
 const secret = 'gh-webhook-secret-2026';
 const body = '{"action":"opened","number":42}';

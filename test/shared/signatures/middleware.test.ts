@@ -9,8 +9,8 @@ import { requestContext } from '../../../shared/request-context.ts';
 import { verifySignature } from '../../../shared/signatures/middleware.ts';
 import { createSlackVerifier } from '../../../shared/signatures/slack.ts';
 import type { Verifier } from '../../../shared/signatures/verifier.ts';
-import { makeCapturingLogger } from '../../factories/logger.ts';
-import { signSlack } from '../../factories/signatures.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { signSlack } from '../../../factories/signatures.ts';
 
 const secret = 'slack-signing-secret';
 const body = '{"type":"event_callback","event_id":"Ev1"}';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createShopifyVerifier } from '../../../shared/signatures/shopify.ts';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
-import { makeSignedRequest, signShopify } from '../../factories/signatures.ts';
+import { makeSignedRequest, signShopify } from '../../../factories/signatures.ts';
 
 const secret = 'shpss_0123456789abcdef0123456789abcdef';
 const body = '{"id":820982911946154508,"email":"jon@example.com"}';

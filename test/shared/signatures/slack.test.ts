@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createSlackVerifier } from '../../../shared/signatures/slack.ts';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
-import { makeSignedRequest, signSlack } from '../../factories/signatures.ts';
+import { makeSignedRequest, signSlack } from '../../../factories/signatures.ts';
 
 const secret = 'slack-signing-secret-2026';
 const body = '{"type":"event_callback","event_id":"Ev08MFMKH6","event":{"type":"app_mention"}}';

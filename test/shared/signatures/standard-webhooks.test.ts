@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createStandardWebhooksVerifier, isStandardWebhooksSecret } from '../../../shared/signatures/standard-webhooks.ts';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
-import { makeSignedRequest, signStandardWebhook } from '../../factories/signatures.ts';
+import { makeSignedRequest, signStandardWebhook } from '../../../factories/signatures.ts';
 
 const secret = 'whsec_' + Buffer.from('standard-webhooks-test-key-32-by').toString('base64');
 const id = 'msg_2mYQ0aKXJ9c3hT';

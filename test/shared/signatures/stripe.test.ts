@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { createStripeVerifier } from '../../../shared/signatures/stripe.ts';
-import { makeSignedRequest, signStripe } from '../../factories/signatures.ts';
+import { makeSignedRequest, signStripe } from '../../../factories/signatures.ts';
 
 const secret = 'whsec_test_4eC39HqLyjWDarjtT1zdp7dc';
 const body = '{"id":"evt_1QX","object":"event","type":"payment_intent.succeeded"}';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createTwilioVerifier } from '../../../shared/signatures/twilio.ts';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
-import { makeSignedRequest, signTwilio, twilioBodyHash } from '../../factories/signatures.ts';
+import { makeSignedRequest, signTwilio, twilioBodyHash } from '../../../factories/signatures.ts';
 
 // twilio-node spec/validation.spec.js: Twilio's own library tests, built on the example of
 // Twilio's security docs (auth token 12345, https://mycompany.com/myapp.php?foo=1&bar=2).

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SignatureError } from '../../../shared/signatures/errors.ts';
 import { checkTimestamp, matchesAny, requireHeader, safeEqual } from '../../../shared/signatures/verifier.ts';
-import { makeSignedRequest } from '../../factories/signatures.ts';
+import { makeSignedRequest } from '../../../factories/signatures.ts';
 
 describe('safeEqual', () => {
   it('is true only for identical strings, whatever their lengths', () => {

@@ -2,7 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { describeDlqMessage, formatAge } from '../../../../services/local/queue-tools/dlq-entry.ts';
 import { encodeRestEnvelope } from '../../../../shared/queue-message/envelope.ts';
-import { makeReplayRequest, sampleTime } from '../../../factories/sqs.ts';
+import { makeReplayRequest, sampleTime } from '../../../../factories/sqs.ts';
 
 /** A DLQ message as ReceiveMessage returns it. */
 function makeDlqMessage(overrides: { body?: string; attributes?: Record<string, string>; sentAt?: number; receiveCount?: number } = {}): Message {

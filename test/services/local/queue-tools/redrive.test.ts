@@ -8,9 +8,9 @@ import { createParker } from '../../../../services/worker/park.ts';
 import { createWorkerHandler } from '../../../../services/worker/worker.ts';
 import { createWorkerMetrics } from '../../../../services/worker/metrics.ts';
 import { decodeRecord } from '../../../../shared/queue-message/decode.ts';
-import { makeApp } from '../../../factories/app.ts';
-import { makeCapturingLogger } from '../../../factories/logger.ts';
-import { makeHttpApiRecord } from '../../../factories/sqs.ts';
+import { makeApp } from '../../../../factories/app.ts';
+import { makeCapturingLogger } from '../../../../factories/logger.ts';
+import { makeHttpApiRecord } from '../../../../factories/sqs.ts';
 import { depth, drain, waitFor, withAwsEnv } from '../helpers.ts';
 import { hour, parkWebhook, runCli, startSeedQueue } from './seed.ts';
 

@@ -5,7 +5,7 @@ import { runQueueCli } from '../../../../services/local/queue-tools/cli.ts';
 import { startLocalQueue, type LocalQueue } from '../../../../services/local/local-queue.ts';
 import { createParker } from '../../../../services/worker/park.ts';
 import { encodeRestEnvelope } from '../../../../shared/queue-message/envelope.ts';
-import { makeEnvelopeRecord, makeReplayRequest, makeSqsRecord } from '../../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeReplayRequest, makeSqsRecord } from '../../../../factories/sqs.ts';
 
 export const hour = 3_600_000;
 

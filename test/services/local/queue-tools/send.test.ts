@@ -7,7 +7,7 @@ import type { LocalQueue } from '../../../../services/local/local-queue.ts';
 import { toSqsRecord } from '../../../../services/local/sqs-event.ts';
 import { decodeRecord } from '../../../../shared/queue-message/decode.ts';
 import type { ReplayRequest } from '../../../../shared/queue-message/replay-request.ts';
-import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { makeCapturingLogger } from '../../../../factories/logger.ts';
 import { drain, listen, makeRecordingListener } from '../helpers.ts';
 import { runCli, startSeedQueue } from './seed.ts';
 

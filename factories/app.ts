@@ -1,4 +1,4 @@
-import { createApp, type AppDeps } from '../../shared/app.ts';
+import { createApp, type AppDeps } from '../shared/app.ts';
 import { makeCapturingLogger } from './logger.ts';
 
 /** The real app with test defaults; log lines are captured rather than printed. */

@@ -2,8 +2,8 @@
 // ("Using Lambda with Amazon SQS"): every attribute a string, message attributes in lower camel case.
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import { encodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
-import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
+import { encodeRestEnvelope } from '../shared/queue-message/envelope.ts';
+import type { ReplayRequest } from '../shared/queue-message/replay-request.ts';
 
 export interface SqsRecordSpec {
   body?: string;

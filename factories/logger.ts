@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type LogLevel } from '../../shared/logger.ts';
+import { createLogger, type Logger, type LogLevel } from '../shared/logger.ts';
 
 /** A real JSON logger whose lines are kept in `lines` (parsed) instead of printed. */
 export function makeCapturingLogger(level: LogLevel = 'debug'): { logger: Logger; lines: Record<string, unknown>[] } {

@@ -1,7 +1,7 @@
 // Signers for the providers' webhook schemes, written from each provider's documentation, so
 // tests can make deliveries the verifiers have never seen. Published test vectors pin them.
 import { createHash, createHmac } from 'node:crypto';
-import type { SignedRequest } from '../../shared/signatures/verifier.ts';
+import type { SignedRequest } from '../shared/signatures/verifier.ts';
 
 /** A request as `verifySignature` hands it to a verifier; headers are matched in any case. */
 export function makeSignedRequest(overrides: { body?: Buffer | string; headers?: Record<string, string>; url?: string; receivedAt?: number } = {}): SignedRequest {

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { createInvocationContext } from '../../services/local/invocation-context.ts';
+import { createInvocationContext } from '../services/local/invocation-context.ts';
 
 /** A Lambda context whose deadline is `remainingMs` from now: the one the local poller builds. */
 export function makeLambdaContext(overrides: { remainingMs?: number; functionName?: string } = {}): Context {

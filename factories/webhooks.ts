@@ -1,7 +1,7 @@
-import { MemoryPersistenceLayer } from '../../shared/idempotency/memory-store.ts';
-import type { IdempotencyStore } from '../../shared/idempotency/store.ts';
-import type { ProviderWebhooks } from '../../shared/routes/providers.ts';
-import type { ProviderSecrets } from '../../shared/signatures/secrets.ts';
+import { MemoryPersistenceLayer } from '../shared/idempotency/memory-store.ts';
+import type { IdempotencyStore } from '../shared/idempotency/store.ts';
+import type { ProviderWebhooks } from '../shared/routes/providers.ts';
+import type { ProviderSecrets } from '../shared/signatures/secrets.ts';
 import { signGitHub, signShopify, signSlack, signStandardWebhook, signStripe, signTwilio, twilioBodyHash } from './signatures.ts';
 
 /** One secret per provider, in each provider's own format. */
