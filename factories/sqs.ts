@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { encodeRestEnvelope } from '../shared/queue-message/envelope.ts';
+import { encodeHttpApiFrame } from '../shared/queue-message/http-api-message.ts';
 import type { ReplayRequest } from '../shared/queue-message/replay-request.ts';
 
 export interface SqsRecordSpec {
@@ -103,4 +104,20 @@ export function makeHttpApiRecord(message: HttpApiMessageSpec = {}, spec: SqsRec
   };
   for (const [name, value] of Object.entries(message.headers ?? {})) attributes[`h.${name}`] = value;
   return makeSqsRecord({ body: message.body ?? '{"id":"evt_1"}', ...spec, messageAttributes: { ...attributes, ...spec.messageAttributes } });
+}
+
+/** A version 2 HTTP API message, as the integrations in infra/service.yaml map it: the framed body and gateway-made attributes. */
+export function makeHttpApiFramedRecord(message: HttpApiMessageSpec & { headerNames?: string[] } = {}, spec: SqsRecordSpec = {}): SQSRecord {
+  const headers = { 'content-type': message.contentType ?? 'application/json', ...message.headers };
+  const headerNames = message.headerNames ?? Object.keys(headers).map((name) => name.toLowerCase());
+  const attributes: Record<string, string> = {
+    source: 'HttpApiV2SQSLambda',
+    envelopeVersion: '2',
+    method: message.method ?? 'POST',
+    requestId: message.requestId ?? 'JKJaXmPLvHcESHA=',
+    requestTime: message.requestTime ?? String(sampleTime),
+    sourceIp: message.sourceIp ?? '203.0.113.7',
+  };
+  const body = encodeHttpApiFrame(message.path ?? '/webhook', headerNames, headers, message.body ?? '{"id":"evt_1"}');
+  return makeSqsRecord({ body, ...spec, messageAttributes: { ...attributes, ...spec.messageAttributes } });
 }

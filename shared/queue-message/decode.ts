@@ -2,6 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { base64Pattern } from '../base64.ts';
 import { decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
 import { MessageDecodeError } from './errors.ts';
+import { decodeHttpApiFrame, httpApiMessageVersion, httpApiSource } from './http-api-message.ts';
 import type { ReplayRequest } from './replay-request.ts';
 import type { MessageShape } from './shapes.ts';
 
@@ -10,8 +11,7 @@ export type DecodedMessage =
   /** Not a shape API Gateway makes (sent by hand): logged and acknowledged. */
   | { kind: 'unrecognized'; payload: unknown };
 
-const httpApiSource = 'HttpApiV2SQSLambda';
-/** HTTP API message attributes carrying a request header are named `h.<header-name>`. */
+/** Version 1 HTTP API messages carried each mapped header in a message attribute `h.<header-name>`. */
 const headerAttributePrefix = 'h.';
 
 /**
@@ -21,6 +21,9 @@ const headerAttributePrefix = 'h.';
  */
 export function decodeRecord(record: SQSRecord): DecodedMessage {
   if (attribute(record, 'source') === httpApiSource) {
+    if (attribute(record, 'envelopeVersion') === httpApiMessageVersion) return { kind: 'request', shape: 'http-api-v2-framed', request: decodeHttpApiFramed(record) };
+    // Version 1 (headers in attributes, the raw body): still read, for messages sent before the
+    // stack moved to version 2 and kept up to the queue's 14-day retention.
     return { kind: 'request', shape: 'http-api-v2', request: decodeHttpApiMessage(record) };
   }
   const payload = parseJson(record.body);
@@ -62,6 +65,30 @@ function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
     query: [],
     headers: Object.fromEntries(headers),
     body: Buffer.from(record.body, 'utf8'),
+    receivedAt: requestTime,
+    ...(sourceIp ? { sourceIp } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+function decodeHttpApiFramed(record: SQSRecord): ReplayRequest {
+  const problems: string[] = [];
+  const method = attribute(record, 'method');
+  const requestTime = toEpochMs(Number(attribute(record, 'requestTime')));
+  if (!method || !/^[A-Z]{1,16}$/.test(method)) problems.push('attribute method must be an HTTP method token');
+  if (!Number.isFinite(requestTime) || requestTime <= 0) problems.push('attribute requestTime must be epoch seconds or milliseconds');
+  if (typeof record.body !== 'string') problems.push('body must be a string');
+  const frame = typeof record.body === 'string' ? decodeHttpApiFrame(record.body, problems) : undefined;
+  if (problems.length > 0 || !frame) throw new MessageDecodeError('http-api-v2-framed', problems);
+
+  const sourceIp = attribute(record, 'sourceIp');
+  const requestId = attribute(record, 'requestId');
+  return {
+    method: method!,
+    path: frame.path,
+    query: [],
+    headers: frame.headers,
+    body: Buffer.from(frame.body, 'utf8'),
     receivedAt: requestTime,
     ...(sourceIp ? { sourceIp } : {}),
     ...(requestId ? { requestId } : {}),

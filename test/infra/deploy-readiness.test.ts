@@ -5,7 +5,7 @@ import { RegoEngine, TemplateFile, type Engine } from '@aws/cloudformation-valid
 import { expect } from 'chai';
 import { ensureBuilt } from '../helpers/build.ts';
 import { deployments, renderDeployment, type RenderedDeployment } from './helpers/deployments.ts';
-import { httpApiResponseParameterMaps } from './rules/api-gateway.ts';
+import { httpApiMappingsCannotFailASend, httpApiResponseParameterMaps } from './rules/api-gateway.ts';
 import { gatewayMaySendToItsQueue, grantsWhatTheCodeCalls } from './rules/iam.ts';
 import { noDanglingReferences, retainExceptOnCreate } from './rules/lifecycle.ts';
 import { reachesEveryCallFromTheVpc } from './rules/network.ts';
@@ -14,7 +14,9 @@ import type { Rule } from './rules/rule.ts';
 // Every template in every configuration it supports (helpers/deployments.ts), as CloudFormation
 // would create it: AWS's offline validator on the rendered template, then the rules it cannot
 // check, each written from the AWS documentation it cites (rules/).
-const rules: Rule[] = [httpApiResponseParameterMaps, retainExceptOnCreate, noDanglingReferences, grantsWhatTheCodeCalls, gatewayMaySendToItsQueue, reachesEveryCallFromTheVpc];
+const rules: Rule[] = [
+  httpApiResponseParameterMaps,
+  httpApiMappingsCannotFailASend, retainExceptOnCreate, noDanglingReferences, grantsWhatTheCodeCalls, gatewayMaySendToItsQueue, reachesEveryCallFromTheVpc];
 
 describe('deploy readiness', () => {
   let rendered: RenderedDeployment[] = [];

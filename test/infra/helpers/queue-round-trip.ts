@@ -134,6 +134,7 @@ const attributeName = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!(?:aws|amazon)\.)[A-Za-z0-9_
 function sqsProblems(params: SendMessageParams): string[] {
   const problems: string[] = [];
   if (params.MessageBody === '') problems.push('MessageBody must not be empty');
+  if (/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(params.MessageBody)) problems.push('MessageBody contains characters outside the set SQS allows');
   if (params.MessageGroupId === undefined || !sqsId.test(params.MessageGroupId)) problems.push(`MessageGroupId ${JSON.stringify(params.MessageGroupId)} is not 1-128 printable ASCII characters`);
   if (params.MessageDeduplicationId === undefined || !sqsId.test(params.MessageDeduplicationId)) {
     problems.push(`MessageDeduplicationId ${JSON.stringify(params.MessageDeduplicationId)} is not 1-128 printable ASCII characters`);

@@ -1,3 +1,4 @@
+import { findInMap } from '../helpers/cloudformation-yaml.ts';
 import { resourcesOf, type Rule } from './rule.ts';
 
 /**
@@ -28,4 +29,64 @@ export const httpApiResponseParameterMaps: Rule = {
         return problems;
       }),
     ),
+};
+
+/** A client-controlled HTTP API mapping variable: `$request.…` or `${request.…}`. */
+const clientVariable = /\$\{?request\./;
+
+/**
+ * No value a client sends can make an HTTP API `SQS-SendMessage` fail: HTTP API mappings escape
+ * nothing, so client values (`request.*`) stay out of the attributes JSON, the group and the
+ * dedup id (SQS refuses an empty attribute value and ids outside 1-128 printable ASCII), and in
+ * the body each sits on a line of its own after a constant non-empty first line (a header value
+ * holds no CR or LF), the body itself last. Failures never answer 2xx.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+export const httpApiMappingsCannotFailASend: Rule = {
+  title: 'lets no client-sent value make an HTTP API SendMessage fail',
+  source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html',
+  check: (deployment) =>
+    resourcesOf(deployment, 'AWS::ApiGatewayV2::Integration')
+      .filter(([, integration]) => integration.Properties?.IntegrationSubtype === 'SQS-SendMessage')
+      .flatMap(([id, integration]) => {
+        const parameters = (integration.Properties?.RequestParameters ?? {}) as Record<string, unknown>;
+        const text = (name: string) => {
+          const value = parameters[name];
+          const mapped = typeof value === 'object' && value !== null && 'Fn::FindInMap' in value ? findInMap(deployment.template, value) : value;
+          return typeof mapped === 'string' ? mapped : undefined;
+        };
+        const problems: string[] = [];
+        for (const name of ['MessageGroupId', 'MessageDeduplicationId']) {
+          const value = text(name);
+          if (value === undefined || clientVariable.test(value)) problems.push(`${id}: ${name} must be static text or gateway-made values`);
+          else if (!/^[!-~]{1,128}$/.test(value.replace(/\$\{context\.[A-Za-z.]+\}|\$context\.[A-Za-z.]+/g, 'x'))) problems.push(`${id}: ${name} has characters SQS refuses in an id`);
+        }
+        const attributes = text('MessageAttributes');
+        if (attributes !== undefined) {
+          if (clientVariable.test(attributes)) problems.push(`${id}: MessageAttributes holds a client-sent value (nothing is escaped in it)`);
+          try {
+            const parsed = JSON.parse(attributes.replace(/\$\{context\.[A-Za-z.]+\}/g, '1')) as Record<string, { StringValue?: unknown }>;
+            for (const [name, attribute] of Object.entries(parsed)) if (!attribute.StringValue) problems.push(`${id}: attribute ${name} may be empty`);
+          } catch {
+            problems.push(`${id}: MessageAttributes is not JSON`);
+          }
+        }
+        const body = text('MessageBody') ?? '';
+        const lines = body.split('\n');
+        if (!lines[0] || clientVariable.test(lines[0])) problems.push(`${id}: MessageBody must start with a constant line, so it is never empty`);
+        lines.forEach((line, index) => {
+          const variables = [...line.matchAll(/\$\{?request\.([A-Za-z0-9.-]+)\}?/g)].map((match) => match[1] ?? '');
+          const ownLine = variables.length <= 1 && /^([a-z0-9-]+: )?(\$\{request\.[A-Za-z0-9.-]+\}|\$request\.[A-Za-z0-9.-]+)$/.test(line);
+          if (variables.length > 0 && !ownLine) problems.push(`${id}: MessageBody line ${index + 1} mixes a client-sent value with other text`);
+          if (variables.includes('body') && index !== lines.length - 1) problems.push(`${id}: the request body must be the last thing in MessageBody`);
+          if (variables.some((v) => !v.startsWith('header.') && v !== 'body' && v !== 'path')) problems.push(`${id}: MessageBody line ${index + 1} carries a value that may hold a newline`);
+        });
+        const responses = (integration.Properties?.ResponseParameters ?? {}) as Record<string, { ResponseParameters?: { Destination: string; Source: string }[] }>;
+        for (const [status, map] of Object.entries(responses)) {
+          const to = map.ResponseParameters?.find((p) => p.Destination === 'overwrite:statuscode')?.Source;
+          if (!status.startsWith('2') && to?.startsWith('2')) problems.push(`${id}: SQS ${status} answers ${to}, as if the webhook were queued`);
+        }
+        return problems;
+      }),
 };

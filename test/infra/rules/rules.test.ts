@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { ensureBuilt } from '../../helpers/build.ts';
 import type { Resource } from '../helpers/cloudformation-yaml.ts';
 import { deployments, renderDeployment, type RenderedDeployment } from '../helpers/deployments.ts';
-import { httpApiResponseParameterMaps } from './api-gateway.ts';
+import { httpApiMappingsCannotFailASend, httpApiResponseParameterMaps } from './api-gateway.ts';
 import { gatewayMaySendToItsQueue, grantsWhatTheCodeCalls } from './iam.ts';
 import { noDanglingReferences, retainExceptOnCreate } from './lifecycle.ts';
 import { reachesEveryCallFromTheVpc } from './network.ts';
@@ -36,6 +36,33 @@ describe('deploy-readiness rules', () => {
         "Integration.ResponseParameters['400']: Destination overwrite:body is not a response parameter",
         "Integration.ResponseParameters['700']: the key must be a status code from 200 to 599",
         "Integration.ResponseParameters['700']: status code ok is not a status code",
+      ]);
+    });
+  });
+
+  describe('httpApiMappingsCannotFailASend', () => {
+    it('names client values in the attributes and the group, a body that can be empty, and a failure answered 2xx (the version 1 mapping)', () => {
+      const deployment = makeDeployment({
+        Shopify: {
+          Type: 'AWS::ApiGatewayV2::Integration',
+          Properties: {
+            IntegrationSubtype: 'SQS-SendMessage',
+            RequestParameters: {
+              MessageBody: '$request.body',
+              MessageGroupId: '/webhook/shopify#${request.header.x-shopify-shop-domain}',
+              MessageDeduplicationId: '$context.requestId',
+              MessageAttributes: '{"h.x": {"DataType": "String", "StringValue": "${request.header.x}"}, "contentType": {"DataType": "String", "StringValue": "${request.header.content-type}"}}',
+            },
+            ResponseParameters: { '400': { ResponseParameters: [{ Destination: 'overwrite:statuscode', Source: '200' }] } },
+          },
+        },
+      });
+
+      expect(httpApiMappingsCannotFailASend.check(deployment)).to.deep.equal([
+        'Shopify: MessageGroupId must be static text or gateway-made values',
+        'Shopify: MessageAttributes holds a client-sent value (nothing is escaped in it)',
+        'Shopify: MessageBody must start with a constant line, so it is never empty',
+        'Shopify: SQS 400 answers 200, as if the webhook were queued',
       ]);
     });
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
-import { makeEnvelopeRecord, makeHttpApiRecord, makeReplayRequest, makeSqsRecord, sampleTime } from '../../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeHttpApiFramedRecord, makeHttpApiRecord, makeReplayRequest, makeSqsRecord, sampleTime } from '../../../factories/sqs.ts';
 
 function decodeError(record: Parameters<typeof decodeRecord>[0]): MessageDecodeError {
   try {
@@ -22,7 +22,42 @@ describe('decodeRecord', () => {
     expect(decoded).to.deep.equal({ kind: 'request', shape: 'rest-envelope-v1', request });
   });
 
-  it('decodes our HTTP API (v2) message from its body and message attributes', () => {
+  it('decodes our HTTP API (v2) message, version 2: the framed body and the gateway-made attributes', () => {
+    const record = makeHttpApiFramedRecord({
+      path: '/webhook/stripe',
+      body: '{"id":1}\n\n',
+      headerNames: ['content-type', 'stripe-signature', 'x-missing'],
+      headers: { 'Stripe-Signature': 't=1,v1="ab"' },
+    });
+
+    const decoded = decodeRecord(record);
+
+    expect(decoded).to.deep.equal({
+      kind: 'request',
+      shape: 'http-api-v2-framed',
+      request: {
+        method: 'POST',
+        path: '/webhook/stripe',
+        query: [],
+        headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1="ab"' },
+        body: Buffer.from('{"id":1}\n\n'),
+        receivedAt: sampleTime,
+        sourceIp: '203.0.113.7',
+        requestId: 'JKJaXmPLvHcESHA=',
+      },
+    });
+  });
+
+  it('names every problem of a broken version 2 HTTP API message', () => {
+    const error = decodeError(makeHttpApiFramedRecord({}, { body: 'HttpApiV2SQSLambda 2\nwebhook\n\n{}', messageAttributes: { method: 'post', requestTime: 'soon' } }));
+
+    expect([error.shape, error.problems]).to.deep.equal([
+      'http-api-v2-framed',
+      ['attribute method must be an HTTP method token', 'attribute requestTime must be epoch seconds or milliseconds', 'the path line must start with "/"'],
+    ]);
+  });
+
+  it('still decodes an HTTP API message of version 1 (headers in attributes), sent before the stack moved to version 2', () => {
     const record = makeHttpApiRecord({ path: '/webhook/stripe', body: '{"id":1}', headers: { 'Stripe-Signature': 't=1,v1=ab', 'webhook-id': 'wh_1' } });
 
     const decoded = decodeRecord(record);
