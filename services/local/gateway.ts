@@ -17,6 +17,21 @@ interface GatewayOptions {
   bodyLimit: number;
   /** `$context.stage` in the envelope. */
   stage?: string;
+  /** Told of every webhook POST the gateway answered (the local console's hook); must not throw. */
+  onDelivery?: (delivery: GatewayDelivery) => void;
+}
+
+/** What the gateway did with one webhook POST. */
+export interface GatewayDelivery {
+  requestId: string;
+  receivedAt: number;
+  path: string;
+  /** The request as queued or refused; absent when the body was too large or broken off. */
+  request?: ReplayRequest;
+  /** The gateway's answer: 202 queued, 413, 400, or 503 when the queue refused it. */
+  status: number;
+  messageId?: string;
+  groupId?: string;
 }
 
 /**
@@ -49,8 +64,17 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
   const receivedAt = Date.now();
   res.setHeader('x-amzn-requestid', requestId);
 
+  const report = (delivery: Omit<GatewayDelivery, 'requestId' | 'receivedAt' | 'path'>) => {
+    try {
+      options.onDelivery?.({ requestId, receivedAt, path: target.path, ...delivery });
+    } catch (error) {
+      logger.error('delivery observer failed', describeError(error));
+    }
+  };
+
   const body = await readBody(req, options.bodyLimit);
   if (typeof body === 'number') {
+    report({ status: body });
     answer(res, body, body === 413
       ? { error: { code: 'payload_too_large', message: `Body exceeds the limit of ${options.bodyLimit} bytes` } }
       : { error: { code: 'body_unreadable', message: 'The request body could not be read' } });
@@ -79,9 +103,11 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
       MessageDeduplicationId: ids.deduplicationId,
     }));
     logger.info('webhook queued', { path: request.path, messageId: sent.MessageId, groupId: ids.groupId, bytes: body.length });
+    report({ request, status: 202, ...(sent.MessageId ? { messageId: sent.MessageId } : {}), groupId: ids.groupId });
     answer(res, 202, { accepted: true, messageId: sent.MessageId, requestId });
   } catch (error) {
     logger.error('webhook not queued', { path: request.path, ...describeError(error) });
+    report({ request, status: 503 });
     answer(res, 503, { error: { code: 'queue_unavailable', message: 'The webhook could not be queued; retry later' } });
   }
 }

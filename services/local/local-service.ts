@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import type { Logger } from '../../shared/logger.ts';
 import { createWorkerMetrics } from '../worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../worker/worker.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, type GatewayOptions } from './gateway.ts';
 import { startPoller, type Poller, type PollerOptions } from './poller.ts';
 import type { QueueTarget } from './queue-target.ts';
 
@@ -17,7 +17,18 @@ interface LocalServiceOptions {
   /** With a queue, webhook POSTs go through it to the worker; without one, straight to the app. */
   queue?: QueueTarget;
   poller?: Pick<PollerOptions, 'concurrency' | 'waitTimeSeconds' | 'functionTimeoutMs'>;
-  worker?: Pick<WorkerOptions, 'replayTimeoutMs' | 'deadlineMarginMs'>;
+  worker?: Pick<WorkerOptions, 'replayTimeoutMs' | 'deadlineMarginMs' | 'onRecord'>;
+  gateway?: Pick<GatewayOptions, 'onDelivery'>;
+  /** Served ahead of the gateway and the app for paths under `prefix` (the local console). */
+  mount?: Mount;
+}
+
+export interface Mount {
+  /** E.g. `/_console`: the path itself and everything below it. */
+  prefix: string;
+  listener: RequestListener;
+  /** Called when the service stops, before it waits for open requests (e.g. to end event streams). */
+  close?(): void;
 }
 
 export interface LocalService {
@@ -42,8 +53,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const metrics = createWorkerMetrics({ write: (line) => workerLogger.debug('metrics', { emf: JSON.parse(line) as unknown }) });
     const handler = createWorkerHandler({ app, logger: workerLogger, metrics, sqs: queue.client, dlqUrl: queue.dlqUrl, ...options.worker });
     poller = await startPoller({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger: logger.child({ function: 'poller' }), ...options.poller });
-    listener = createGateway({ app: listener, sqs: queue.client, queueUrl: queue.queueUrl, logger: logger.child({ function: 'gateway' }), bodyLimit: options.bodyLimit });
+    listener = createGateway({ app: listener, sqs: queue.client, queueUrl: queue.queueUrl, logger: logger.child({ function: 'gateway' }), bodyLimit: options.bodyLimit, ...options.gateway });
   }
+  if (options.mount) listener = mountAt(options.mount, listener);
 
   const server = createServer(listener);
   try {
@@ -60,6 +72,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   return {
     url: `http://${options.host}:${port}`,
     stop: async () => {
+      options.mount?.close?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Requests in progress get a grace period to finish; then their connections are cut.
       const force = setTimeout(() => server.closeAllConnections(), 5000).unref();
@@ -68,5 +81,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       clearTimeout(force);
       await poller?.stop();
     },
+  };
+}
+
+/** Sends requests under the mount's prefix to its listener, never to the gateway or the app. */
+function mountAt(mount: Mount, rest: RequestListener): RequestListener {
+  return (req, res) => {
+    // String matching, not new URL(): a target such as `//` must not throw here.
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const inside = path === mount.prefix || path.startsWith(`${mount.prefix}/`);
+    (inside ? mount.listener : rest)(req, res);
   };
 }

@@ -8,7 +8,7 @@ import type { WorkerMetrics } from './metrics.ts';
 import { classifyStatus, type Reason } from './outcome.ts';
 import type { Park } from './park.ts';
 import { identityOf, queueMetadata, type RecordReport } from './record-report.ts';
-import type { Replay } from './replay.ts';
+import type { Replay, ReplayAnswer } from './replay.ts';
 
 interface RecordHandlerDeps {
   replay: Replay;
@@ -18,9 +18,16 @@ interface RecordHandlerDeps {
   metrics: WorkerMetrics;
   replayTimeoutMs: number;
   deadlineMarginMs: number;
+  onRecord?: RecordObserver;
 }
 
-type Settlement = Omit<RecordReport, 'messageId' | 'groupId' | 'receiveCount' | 'durationMs'> & { log?: LogFields };
+/**
+ * Told of every settled record with the app's answer, when there was one: how the local
+ * console follows deliveries. It must not throw; if it does, the error is logged and ignored.
+ */
+export type RecordObserver = (report: RecordReport, answer?: ReplayAnswer) => void;
+
+type Settlement = Omit<RecordReport, 'messageId' | 'groupId' | 'receiveCount' | 'durationMs'> & { log?: LogFields; answer?: ReplayAnswer };
 
 // Large enough for any hand-sent test message, small enough to stay one CloudWatch log event.
 const maxLoggedPayload = 8 * 1024;
@@ -52,8 +59,8 @@ export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord
     const origin = { ...(request.requestId ? { requestId: request.requestId } : {}), ...(receivedAt ? { receivedAt } : {}), queue };
     const started = performance.now();
     try {
-      const { status, errorCode } = await deps.replay(request, origin, Math.min(deps.replayTimeoutMs, budgetMs));
-      const replayed = { ...seen, status, replayMs: elapsedMs(started) };
+      const { status, errorCode, answer } = await deps.replay(request, origin, Math.min(deps.replayTimeoutMs, budgetMs));
+      const replayed = { ...seen, status, replayMs: elapsedMs(started), answer };
       const verdict = classifyStatus(status);
       if (verdict === 'done') return { ...replayed, outcome: 'done' };
       const detail = `The app answered ${status}${errorCode ? ` ${errorCode}` : ''}`;
@@ -79,19 +86,24 @@ export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord
   return async (record, context) => {
     const started = performance.now();
     const queue = queueMetadata(record);
-    const { log, ...settlement } = await settle(record, queue, context);
+    const { log, answer, ...settlement } = await settle(record, queue, context);
     const report: RecordReport = { ...identityOf(queue), ...settlement, durationMs: elapsedMs(started) };
-    writeReport(deps, report, log);
+    writeReport(deps, report, log, answer);
     if (report.outcome === 'retry') throw new RetryRecordError(report);
     return report;
   };
 }
 
-/** One log line and the metrics of a record; also used for records the worker never started. */
-export function writeReport(deps: Pick<RecordHandlerDeps, 'logger' | 'metrics'>, report: RecordReport, log: LogFields = {}): void {
+/** One log line and the metrics of a record, and its observer; also used for records the worker never started. */
+export function writeReport(deps: Pick<RecordHandlerDeps, 'logger' | 'metrics' | 'onRecord'>, report: RecordReport, log: LogFields = {}, answer?: ReplayAnswer): void {
   const level = report.outcome === 'done' ? 'info' : 'warn';
   deps.logger[level]('queue record', { ...report, ...log });
   deps.metrics.add(report);
+  try {
+    deps.onRecord?.(report, answer);
+  } catch (error) {
+    deps.logger.error('record observer failed', { messageId: report.messageId, ...describeError(error) });
+  }
 }
 
 function lagSince(time: number | undefined): { queueLagMs?: number } {

@@ -9,6 +9,13 @@ interface ReplayResult {
   status: number;
   /** `error.code` of the app's error answer, when it gave one (never the message: it may echo the body). */
   errorCode?: string;
+  /** What the app answered, for record observers (the local console); never logged. */
+  answer: ReplayAnswer;
+}
+
+export interface ReplayAnswer {
+  contentType?: string;
+  body: string;
 }
 
 export type Replay = (request: ReplayRequest, origin: RequestOrigin, timeoutMs: number) => Promise<ReplayResult>;
@@ -45,7 +52,9 @@ export function createReplayer(app: Koa): Replay {
     try {
       const response = await Promise.race([inject(listener, options), timeout]);
       const status = response.statusCode;
-      return status < 400 ? { status } : { status, ...errorCodeOf(response.headers['content-type'], response.body) };
+      const contentType = response.headers['content-type'];
+      const answer = { ...(typeof contentType === 'string' ? { contentType } : {}), body: response.body };
+      return status < 400 ? { status, answer } : { status, answer, ...errorCodeOf(contentType, response.body) };
     } finally {
       clearTimeout(timer);
     }

@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts';
 import { createParker } from './park.ts';
-import { createRecordHandler, writeReport } from './record-handler.ts';
+import { createRecordHandler, writeReport, type RecordObserver } from './record-handler.ts';
 import { identityOf, queueMetadata } from './record-report.ts';
 import { createReplayer } from './replay.ts';
 
@@ -22,6 +22,8 @@ export interface WorkerOptions {
   /** Time kept back before the Lambda deadline to park and answer (default 2 s). */
   deadlineMarginMs?: number;
   metrics?: WorkerMetrics;
+  /** Told of every settled record and the app's answer (the local console's hook); never in Lambda. */
+  onRecord?: RecordObserver;
 }
 
 type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -43,6 +45,7 @@ export function createWorkerHandler(options: WorkerOptions): WorkerHandler {
     metrics,
     replayTimeoutMs: options.replayTimeoutMs ?? 10_000,
     deadlineMarginMs: options.deadlineMarginMs ?? 2_000,
+    onRecord: options.onRecord,
   });
 
   return async (event, context) => {
@@ -63,7 +66,7 @@ export function createWorkerHandler(options: WorkerOptions): WorkerHandler {
       for (const record of processor.failureMessages as SQSRecord[]) {
         if (started.has(record.messageId)) continue;
         const detail = 'An earlier record of this message group failed in this batch';
-        writeReport({ logger, metrics }, { ...identityOf(queueMetadata(record)), outcome: 'retry', reason: 'earlier_failure_in_group', detail, durationMs: 0 });
+        writeReport({ logger, metrics, onRecord: options.onRecord }, { ...identityOf(queueMetadata(record)), outcome: 'retry', reason: 'earlier_failure_in_group', detail, durationMs: 0 });
       }
       return response;
     } finally {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createGateway } from '../../../services/local/gateway.ts';
+import { createGateway, type GatewayDelivery } from '../../../services/local/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
@@ -13,7 +13,7 @@ describe('createGateway', () => {
   let app: ReturnType<typeof makeRecordingListener>;
   let lines: Record<string, unknown>[];
 
-  async function startGateway(options: { bodyLimit?: number; queueUrl?: string } = {}): Promise<void> {
+  async function startGateway(options: { bodyLimit?: number; queueUrl?: string; onDelivery?: (delivery: GatewayDelivery) => void } = {}): Promise<void> {
     await gateway?.close();
     const capture = makeCapturingLogger();
     lines = capture.lines;
@@ -23,6 +23,7 @@ describe('createGateway', () => {
       queueUrl: options.queueUrl ?? queue.queueUrl,
       logger: capture.logger,
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
+      onDelivery: options.onDelivery,
     }));
   }
 
@@ -142,5 +143,31 @@ describe('createGateway', () => {
     expect(statuses).to.deep.equal([503, 503, 503, 503, 503]);
     expect(lines.filter((l) => l.message === 'webhook not queued')).to.have.length(5);
     queue = await startLocalQueue();
+  });
+
+  describe('onDelivery', () => {
+    it('tells the observer of each queued, refused and oversized webhook, with the request it queued', async () => {
+      const seen: GatewayDelivery[] = [];
+      await startGateway({ bodyLimit: 20, onDelivery: (delivery) => seen.push(delivery) });
+      const post = (path: string, body: string) => fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-a': 'b' }, body });
+
+      const queued = (await (await post('/webhook/stripe?k=v', 'hello')).json()) as { messageId: string; requestId: string };
+      await post('/webhook', 'x'.repeat(21));
+      await post('/health', 'not a webhook');
+
+      expect(seen.map(({ request, receivedAt, ...rest }) => ({ ...rest, receivedAt: typeof receivedAt, body: request?.body.toString(), query: request?.query, header: request?.headers['x-a'] }))).to.deep.equal([
+        { requestId: queued.requestId, receivedAt: 'number', path: '/webhook/stripe', status: 202, messageId: queued.messageId, groupId: '/webhook/stripe', body: 'hello', query: [['k', 'v']], header: 'b' },
+        { requestId: seen[1]?.requestId, receivedAt: 'number', path: '/webhook', status: 413, body: undefined, query: undefined, header: undefined },
+      ]);
+    });
+
+    it('logs an observer that throws and still answers the webhook', async () => {
+      await startGateway({ onDelivery: () => { throw new Error('observer broke'); } });
+
+      const response = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+      expect(response.status).to.equal(202);
+      expect(lines.filter((l) => l.message === 'delivery observer failed').map((l) => l.errorMessage)).to.deep.equal(['observer broke']);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import type Koa from 'koa';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
@@ -124,6 +125,48 @@ describe('startLocalService', () => {
     expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
     const refused = await fetch(`${url}/health`).then(() => 'answered', (error: Error) => error.message);
     expect(refused).to.equal('fetch failed');
+  });
+
+  it('serves a mounted listener under its prefix only, ahead of the gateway and the app, and closes it on stop', async () => {
+    queue = await startLocalQueue();
+    const mounted: string[] = [];
+    let closed = 0;
+    const mount = {
+      prefix: '/_tool',
+      listener: (req: IncomingMessage, res: ServerResponse) => {
+        mounted.push(`${req.method} ${req.url}`);
+        res.writeHead(200).end('tool');
+      },
+      close: () => { closed += 1; },
+    };
+    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 }, mount });
+
+    const statuses = [];
+    for (const path of ['/_tool', '/_tool/x?y=1', '/_tool/webhook', '/_toolbox', '/health']) {
+      statuses.push((await fetch(`${service.url}${path}`, { method: path === '/health' ? 'GET' : 'POST', body: path === '/health' ? undefined : '{}' })).status);
+    }
+    await service.stop();
+    service = undefined;
+
+    expect(mounted).to.deep.equal(['POST /_tool', 'POST /_tool/x?y=1', 'POST /_tool/webhook']);
+    expect(statuses).to.deep.equal([200, 200, 200, 404, 200]);
+    expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+    expect(closed).to.equal(1);
+  });
+
+  it("hands the gateway's and the worker's observers every delivery and every record", async () => {
+    queue = await startLocalQueue();
+    const events: string[] = [];
+    service = await startLocalService({
+      app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 },
+      gateway: { onDelivery: (delivery) => events.push(`gateway ${delivery.status} ${delivery.messageId}`) },
+      worker: { onRecord: (report, answer) => events.push(`worker ${report.outcome} ${report.messageId} ${answer?.contentType}`) },
+    });
+
+    const { messageId } = (await (await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { messageId: string };
+    await waitFor('the record', () => (events.length === 2 ? events : undefined));
+
+    expect([...events].sort()).to.deep.equal([`gateway 202 ${messageId}`, `worker done ${messageId} application/json; charset=utf-8`]);
   });
 
   it('rejects a port in use with EADDRINUSE', async () => {

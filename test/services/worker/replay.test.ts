@@ -43,8 +43,8 @@ describe('createReplayer', () => {
 
       const result = await replay(request, origin, 5_000);
 
-      expect(result).to.deep.equal({ status: 200 });
       expect(answers).to.deep.equal([{ received: true, bytes: body.length, sha256: sha256(body), contentType }]);
+      expect(result).to.deep.equal({ status: 200, answer: { contentType: 'application/json; charset=utf-8', body: JSON.stringify(answers[0]) } });
     });
   }
 
@@ -105,7 +105,8 @@ describe('createReplayer', () => {
 
     const result = await replay(makeReplayRequest({ body: Buffer.from('{not json') }), origin, 5_000);
 
-    expect(result).to.deep.equal({ status: 400, errorCode: 'invalid_json' });
+    expect(result).to.deep.include({ status: 400, errorCode: 'invalid_json' });
+    expect(JSON.parse(result.answer.body)).to.have.nested.property('error.code', 'invalid_json');
   });
 
   it('reports no error code for an answer that is not JSON', async () => {
@@ -117,7 +118,7 @@ describe('createReplayer', () => {
 
     const result = await createReplayer(app)(makeReplayRequest(), origin, 5_000);
 
-    expect(result).to.deep.equal({ status: 404 });
+    expect(result).to.deep.equal({ status: 404, answer: { contentType: 'text/plain; charset=utf-8', body: 'nope' } });
   });
 
   it('rejects with ReplayTimeoutError when the app does not answer in time', async () => {

@@ -371,6 +371,41 @@ describe('createWorkerHandler', () => {
     });
   });
 
+  describe('onRecord', () => {
+    it("tells the observer of every record, skipped ones included, with the app's answer", async () => {
+      const { app } = makeScriptedApp();
+      const seen: [string, string, number | undefined, string | undefined][] = [];
+      const { handler, lines } = makeWorker(app, { onRecord: (report, answer) => seen.push([report.messageId, report.outcome, report.status, answer?.body]) });
+      const records = [
+        makeEnvelopeRecord({ path: '/ok' }, { messageId: 'm-1', groupId: 'a' }),
+        makeEnvelopeRecord({ path: '/status/503' }, { messageId: 'm-2', groupId: 'b' }),
+        makeEnvelopeRecord({ path: '/ok' }, { messageId: 'm-3', groupId: 'b' }),
+      ];
+
+      await handler(makeSqsEvent(records), makeLambdaContext());
+
+      expect(seen).to.deep.equal([
+        ['m-1', 'done', 200, '{"ok":true}'],
+        ['m-2', 'retry', 503, '{"error":{"code":"status_503","message":"scripted"}}'],
+        ['m-3', 'retry', undefined, undefined],
+      ]);
+      expect(lines.every((line) => !('answer' in line))).to.be.true;
+    });
+
+    it('logs an observer that throws and handles the batch as without it', async () => {
+      const { app } = makeScriptedApp();
+      const { handler, lines } = makeWorker(app, { onRecord: () => { throw new Error('observer broke'); } });
+
+      const response = await handler(makeSqsEvent([makeEnvelopeRecord({ path: '/ok' }, { messageId: 'm-1' })]), makeLambdaContext());
+
+      expect(response).to.deep.equal(failures());
+      expect(lines.map((l) => [l.message, l.messageId, l.errorMessage ?? l.outcome])).to.deep.equal([
+        ['queue record', 'm-1', 'done'],
+        ['record observer failed', 'm-1', 'observer broke'],
+      ]);
+    });
+  });
+
   it('answers every record failed, rather than throwing, when the whole batch fails', async () => {
     const { app } = makeScriptedApp();
     const { handler } = makeWorker(app);
