@@ -7,7 +7,7 @@ import { parseRequestTarget, type RequestTarget } from '../../shared/request-tar
 import { encodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
 import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
 
-interface GatewayOptions {
+export interface GatewayOptions {
   /** The app, served directly for everything that is not a queued webhook. */
   app: RequestListener;
   sqs: SQSClient;
