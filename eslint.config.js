@@ -37,4 +37,13 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The local console's page script runs in the browser, as plain JavaScript.
+  { files: ['services/local/console/page/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['services/local/console/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(['document', 'window', 'fetch', 'EventSource', 'Node', 'URL', 'setInterval', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly'])),
+    },
+  },
 );

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { describeConfig } from '../../shared/config.ts';
 import { createLogger, describeError } from '../../shared/logger.ts';
 import { createConfiguredApp } from '../../shared/configured-app.ts';
+import { createLocalConsole } from './console/console.ts';
 import { loadLocalConfig } from './local-config.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
@@ -31,11 +32,23 @@ try {
       dlqUrl: queue.dlqUrl,
     });
   }
-  service = await startLocalService({ app: await createConfiguredApp(config, logger), logger, host: config.host, port: config.port, bodyLimit: config.bodyLimit, queue });
+  const app = await createConfiguredApp(config, logger);
+  // The webhook console follows the queued path; it exists in `npm start` only (README "Local console").
+  const webhookConsole = queue && await createLocalConsole({
+    app, queue, logger,
+    secrets: () => Promise.resolve(config.webhookSecrets.values),
+    publicHost: async () => (await config.deployment.get()).publicHost,
+  });
+  service = await startLocalService({
+    app, logger, host: config.host, port: config.port, bodyLimit: config.bodyLimit, queue,
+    ...(webhookConsole ? { mount: webhookConsole.mount, gateway: webhookConsole.gateway, worker: webhookConsole.worker } : {}),
+  });
+  webhookConsole?.attach(service.url);
   logger.info('listening', {
     mode,
     url: service.url,
     webhooks: mode === 'queued' ? `POST ${service.url}/webhook[/*] → queue → worker → app` : `POST ${service.url}/webhook[/*] → app`,
+    ...(webhookConsole ? { console: `${service.url}${webhookConsole.mount.prefix}/` } : {}),
   });
 } catch (error) {
   logger.error('could not start', describeError(error));

@@ -9,6 +9,10 @@ import { createRecordHandler, writeReport, type RecordObserver } from './record-
 import { identityOf, queueMetadata } from './record-report.ts';
 import { createReplayer } from './replay.ts';
 
+/** What observers (`onRecord`) are told; for the local console. */
+export type { RecordReport } from './record-report.ts';
+export type { ReplayAnswer } from './replay.ts';
+
 export interface WorkerOptions {
   /** Any Koa app; the worker injects into `app.callback()`. */
   app: Koa;
@@ -26,7 +30,7 @@ export interface WorkerOptions {
   onRecord?: RecordObserver;
 }
 
-type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
  * Builds the SQS handler that replays each record into `app`, in order, and answers which

@@ -20,7 +20,7 @@ export interface WebhookSecretSettings {
 }
 
 /** `<NAME>` holds comma-separated secrets (local runs); `<NAME>_PARAMETER` names the SSM SecureString holding them. */
-const secretVariables: Record<Provider, string> = {
+export const secretVariables: Record<Provider, string> = {
   stripe: 'STRIPE_WEBHOOK_SECRETS',
   github: 'GITHUB_WEBHOOK_SECRETS',
   twilio: 'TWILIO_AUTH_TOKENS',

@@ -13,6 +13,8 @@ export interface DlqEntry {
   shape: string;
   method?: string;
   path?: string;
+  /** API Gateway's request id, when the message carries it. */
+  requestId?: string;
   /** The worker's `parkReason`, or `max_receives` when the redrive policy moved it. */
   reason: string;
   detail?: string;
@@ -26,11 +28,11 @@ export interface DlqEntry {
 export function describeDlqMessage(message: Message, now = Date.now()): DlqEntry {
   const record = toSqsRecord(message, '');
   const attribute = (name: string) => record.messageAttributes[name]?.stringValue;
-  let decoded: Pick<DlqEntry, 'shape' | 'method' | 'path'> & { receivedAt?: number };
+  let decoded: Pick<DlqEntry, 'shape' | 'method' | 'path' | 'requestId'> & { receivedAt?: number };
   try {
     const result = decodeRecord(record);
     decoded = result.kind === 'request'
-      ? { shape: result.shape, method: result.request.method, path: result.request.path, receivedAt: result.request.receivedAt }
+      ? { shape: result.shape, method: result.request.method, path: result.request.path, ...(result.request.requestId ? { requestId: result.request.requestId } : {}), receivedAt: result.request.receivedAt }
       : { shape: 'unrecognized' };
   } catch (error) {
     if (!(error instanceof MessageDecodeError)) throw error;

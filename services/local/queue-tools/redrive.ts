@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { DeleteMessageCommand, SendMessageCommand, type Message, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { toLambdaAttributes, toSendAttributes } from '../../../shared/queue-message/attributes.ts';
 import { readCount, type Command } from './command.ts';
 import { parkAttributeNames } from './dlq-entry.ts';
@@ -28,33 +28,7 @@ Options:
     const { values } = parseArgs({ args: argv, options: { max: { type: 'string' } } });
     const limit = readCount('max', values.max, Infinity);
     const { client, queueUrl, dlqUrl } = await context.connect();
-    // No more than the DLQ held at the start: a message that fails again and is parked anew
-    // while this runs must not go round in a loop.
-    const max = Math.min(limit, await countVisible(client, dlqUrl));
-
-    let moved = 0;
-    let failure: string | undefined;
-    await walkQueue(client, dlqUrl, { holdSeconds: 300, max }, async (messages) => {
-      for (const [index, message] of messages.entries()) {
-        try {
-          await client.send(new SendMessageCommand({
-            QueueUrl: queueUrl,
-            MessageBody: message.Body ?? '',
-            MessageAttributes: withoutParkAttributes(message),
-            MessageGroupId: message.Attributes?.MessageGroupId,
-            MessageDeduplicationId: randomUUID(),
-          }));
-        } catch (error) {
-          failure = `${message.MessageId}: ${error instanceof Error ? error.message : String(error)}`;
-          return { kept: messages.slice(index), stop: true };
-        }
-        // Sent but not deleted (a crash right here) means one duplicate delivery, never a loss.
-        await client.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
-        moved += 1;
-      }
-      context.progress(`redrive: ${moved} moved`);
-      return { kept: [] };
-    });
+    const { moved, failure } = await redriveDlq({ client, queueUrl, dlqUrl, max: limit, progress: (line) => context.progress(line) });
 
     context.out(`Moved ${moved} message${moved === 1 ? '' : 's'} from ${dlqUrl} to ${queueUrl}.`);
     if (failure === undefined) return 0;
@@ -67,4 +41,49 @@ Options:
 function withoutParkAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
   const kept = Object.entries(toSendAttributes(toLambdaAttributes(message.MessageAttributes))).filter(([name]) => !parkAttributeNames.includes(name));
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+export interface DlqRedriveOptions {
+  client: SQSClient;
+  queueUrl: string;
+  dlqUrl: string;
+  max?: number;
+  progress(line: string): void;
+}
+
+/**
+ * Moves DLQ messages back to the queue in order (same body and group, fresh dedup id, without
+ * the park attributes), deleting each from the DLQ once the queue took it; stops at the first
+ * refused send. `npm run queue -- redrive` and the local console both redrive with it.
+ */
+export async function redriveDlq(options: DlqRedriveOptions): Promise<{ moved: number; failure?: string }> {
+  const { client, queueUrl, dlqUrl } = options;
+  // No more than the DLQ held at the start: a message that fails again and is parked anew
+  // while this runs must not go round in a loop.
+  const max = Math.min(options.max ?? Infinity, await countVisible(client, dlqUrl));
+
+  let moved = 0;
+  let failure: string | undefined;
+  await walkQueue(client, dlqUrl, { holdSeconds: 300, max }, async (messages) => {
+    for (const [index, message] of messages.entries()) {
+      try {
+        await client.send(new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: message.Body ?? '',
+          MessageAttributes: withoutParkAttributes(message),
+          MessageGroupId: message.Attributes?.MessageGroupId,
+          MessageDeduplicationId: randomUUID(),
+        }));
+      } catch (error) {
+        failure = `${message.MessageId}: ${error instanceof Error ? error.message : String(error)}`;
+        return { kept: messages.slice(index), stop: true };
+      }
+      // Sent but not deleted (a crash right here) means one duplicate delivery, never a loss.
+      await client.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+      moved += 1;
+    }
+    options.progress(`redrive: ${moved} moved`);
+    return { kept: [] };
+  });
+  return failure === undefined ? { moved } : { moved, failure };
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { createLogger } from '../../../shared/logger.ts';
 import { createWorkerMetrics } from '../../worker/metrics.ts';
-import { createWorkerHandler } from '../../worker/worker.ts';
+import { createWorkerHandler, type WorkerHandler } from '../../worker/worker.ts';
 import { createInvocationContext } from '../invocation-context.ts';
 import { createConfiguredApp } from '../../../shared/configured-app.ts';
 import { toSqsEvent } from '../sqs-event.ts';
@@ -28,9 +28,6 @@ Options:
     const { values } = parseArgs({ args: argv, options: { max: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
     const limit = readCount('max', values.max, Infinity);
     const { client, dlqUrl } = await context.connect();
-    // What the live worker parks meanwhile is left for another run.
-    const max = Math.min(limit, await countVisible(client, dlqUrl));
-    const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
     const logger = createLogger({
       level: values.verbose ? 'info' : 'warn',
       fields: { service: context.config.service.name, function: 'replay' },
@@ -38,25 +35,52 @@ Options:
     });
     // No dlqUrl: what the worker would park is reported failed instead, so it stays where it is.
     const worker = createWorkerHandler({ app: await createConfiguredApp(context.config, logger), logger, metrics: createWorkerMetrics({ write: () => undefined }) });
-
-    let succeeded = 0;
-    let kept = 0;
-    await walkQueue(client, dlqUrl, { holdSeconds: 300, max }, async (messages) => {
-      const response = await worker(toSqsEvent(messages, Attributes.QueueArn ?? ''), createInvocationContext('replay', 120_000));
-      const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-      const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
-      if (done.length > 0) {
-        const entries = done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle }));
-        const { Failed = [] } = await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: entries }));
-        if (Failed.length > 0) context.progress(`replay: ${Failed.length} handled but not deleted; they will be replayed again`);
-      }
-      succeeded += done.length;
-      kept += messages.length - done.length;
-      context.progress(`replay: ${succeeded + kept} replayed, ${succeeded} succeeded and deleted, ${kept} left in the DLQ`);
-      return { kept: messages.filter((message) => failed.has(message.MessageId ?? '')) };
-    });
+    const { succeeded, kept } = await replayDlq({ client, dlqUrl, worker, max: limit, progress: (line) => context.progress(line) });
 
     context.out(`Replayed ${succeeded + kept}: ${succeeded} succeeded and were deleted, ${kept} left in the DLQ.`);
     return kept === 0 ? 0 : 1;
   },
 };
+
+export interface DlqReplayOptions {
+  client: SQSClient;
+  dlqUrl: string;
+  /** A worker without a DLQ: what it would park is reported failed, so it stays in the DLQ. */
+  worker: WorkerHandler;
+  max?: number;
+  /** Replays only the messages it accepts; the others stay where they are. */
+  select?: (message: Message) => boolean;
+  progress(line: string): void;
+}
+
+/**
+ * Runs DLQ messages through the worker, ten at a time, and deletes those it handled; the rest
+ * stay. At most as many as the DLQ held at the start: what the live worker parks meanwhile is
+ * left for another run. `npm run queue -- replay` and the local console both replay with it.
+ */
+export async function replayDlq(options: DlqReplayOptions): Promise<{ succeeded: number; kept: number }> {
+  const { client, dlqUrl, worker } = options;
+  const max = Math.min(options.max ?? Infinity, await countVisible(client, dlqUrl));
+  const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+
+  let succeeded = 0;
+  let kept = 0;
+  await walkQueue(client, dlqUrl, { holdSeconds: 300, max }, async (received) => {
+    const messages = options.select ? received.filter(options.select) : received;
+    const skipped = received.filter((message) => !messages.includes(message));
+    if (messages.length === 0) return { kept: skipped };
+    const response = await worker(toSqsEvent(messages, Attributes.QueueArn ?? ''), createInvocationContext('replay', 120_000));
+    const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
+    if (done.length > 0) {
+      const entries = done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle }));
+      const { Failed = [] } = await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: entries }));
+      if (Failed.length > 0) options.progress(`replay: ${Failed.length} handled but not deleted; they will be replayed again`);
+    }
+    succeeded += done.length;
+    kept += messages.length - done.length;
+    options.progress(`replay: ${succeeded + kept} replayed, ${succeeded} succeeded and deleted, ${kept} left in the DLQ`);
+    return { kept: [...skipped, ...messages.filter((message) => failed.has(message.MessageId ?? ''))] };
+  });
+  return { succeeded, kept };
+}

@@ -31,14 +31,7 @@ Options:
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
     const { client, queueUrl, dlqUrl } = await context.connect();
     const [queue, dlq] = await Promise.all([depthOf(client, queueUrl), depthOf(client, dlqUrl)]);
-    const ages: number[] = [];
-    if (dlq.visible > 0) {
-      await walkQueue(client, dlqUrl, { holdSeconds: 30, max: 100 }, (messages) => {
-        ages.push(...messages.map((message) => describeDlqMessage(message).ageSeconds));
-        return Promise.resolve({ kept: messages });
-      });
-    }
-    const oldestDlqAgeSeconds = ages.length > 0 ? Math.max(...ages) : null;
+    const oldestDlqAgeSeconds = dlq.visible > 0 ? await oldestAgeSeconds(client, dlqUrl) : null;
 
     if (values.json) {
       context.out(JSON.stringify({ queue, dlq: { ...dlq, oldestAgeSeconds: oldestDlqAgeSeconds } }));
@@ -51,7 +44,8 @@ Options:
   },
 };
 
-async function depthOf(client: SQSClient, url: string): Promise<QueueDepth> {
+/** A queue's depth, in flight and delayed counts: one GetQueueAttributes call. */
+export async function depthOf(client: SQSClient, url: string): Promise<QueueDepth> {
   const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({
     QueueUrl: url,
     AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
@@ -62,4 +56,17 @@ async function depthOf(client: SQSClient, url: string): Promise<QueueDepth> {
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
     delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
   };
+}
+
+/**
+ * The age of the oldest message of a DLQ, in seconds since API Gateway received it; null when
+ * it is empty. Receives the first messages of each group and makes them visible again at once.
+ */
+export async function oldestAgeSeconds(client: SQSClient, dlqUrl: string): Promise<number | null> {
+  const ages: number[] = [];
+  await walkQueue(client, dlqUrl, { holdSeconds: 30, max: 100 }, (messages) => {
+    ages.push(...messages.map((message) => describeDlqMessage(message).ageSeconds));
+    return Promise.resolve({ kept: messages });
+  });
+  return ages.length > 0 ? Math.max(...ages) : null;
 }

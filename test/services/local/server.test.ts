@@ -32,6 +32,21 @@ describe('npm start (services/local/server.ts)', () => {
     expect(code).to.equal(0);
   });
 
+  it('serves the webhook console under /_console/ and says where, which then lists a webhook', async function () {
+    this.timeout(30_000);
+    const run = startNpm();
+    child = run.child;
+
+    const url = await run.ready();
+    const page = await fetch(`${url}/_console/`);
+    const { requestId } = (await (await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { requestId: string };
+    await run.waitForLine('queue record', { requestId });
+    const { deliveries } = (await (await fetch(`${url}/_console/api/deliveries`)).json()) as { deliveries: { id: string; state: string }[] };
+
+    expect([page.status, page.headers.get('content-type'), run.find('listening')?.console]).to.deep.equal([200, 'text/html; charset=utf-8', `${url}/_console/`]);
+    expect(deliveries.map((delivery) => [delivery.id, delivery.state])).to.deep.equal([[requestId, 'done']]);
+  });
+
   it('serves webhook POSTs straight from the app with --direct', async function () {
     this.timeout(30_000);
     const run = startNpm(['--direct']);

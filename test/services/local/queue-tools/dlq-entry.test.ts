@@ -29,6 +29,7 @@ describe('describeDlqMessage', () => {
       shape: 'rest-envelope-v1',
       method: 'POST',
       path: '/webhook/stripe',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
       reason: 'http_status',
       detail: 'The app answered 422 rejected',
       receiveCount: 2,

@@ -27,10 +27,10 @@ describe('peekCommand', () => {
     expect(code).to.equal(0);
     const { messages, notShown } = JSON.parse(stdout) as { messages: DlqEntry[]; notShown: number };
     const ages = messages.map((m) => Math.round(m.ageSeconds / 3600));
-    expect(messages.map(({ messageId, ageSeconds, ...rest }) => ({ ...rest, messageId: typeof messageId, ageSeconds: typeof ageSeconds }))).to.deep.equal([
-      { messageId: 'string', groupId: '/webhook/stripe', shape: 'rest-envelope-v1', method: 'POST', path: '/webhook/stripe', reason: 'http_status', detail: 'The app answered 422 rejected', receiveCount: 1, ageSeconds: 'number' },
+    expect(messages.map(({ messageId, ageSeconds, requestId, ...rest }) => ({ ...rest, messageId: typeof messageId, ageSeconds: typeof ageSeconds, ...(requestId ? { requestId: typeof requestId } : {}) }))).to.deep.equal([
+      { messageId: 'string', groupId: '/webhook/stripe', shape: 'rest-envelope-v1', method: 'POST', path: '/webhook/stripe', requestId: 'string', reason: 'http_status', detail: 'The app answered 422 rejected', receiveCount: 1, ageSeconds: 'number' },
       { messageId: 'string', groupId: '/webhook', shape: 'undecodable rest-envelope-v1', reason: 'undecodable', detail: 'Undecodable rest-envelope-v1 message: path is not valid base64', receiveCount: 1, ageSeconds: 'number' },
-      { messageId: 'string', groupId: '/webhook/github', shape: 'rest-envelope-v1', method: 'POST', path: '/webhook/github', reason: 'max_receives', receiveCount: 3, ageSeconds: 'number' },
+      { messageId: 'string', groupId: '/webhook/github', shape: 'rest-envelope-v1', method: 'POST', path: '/webhook/github', requestId: 'string', reason: 'max_receives', receiveCount: 3, ageSeconds: 'number' },
     ]);
     expect(ages).to.deep.equal([2, 0, 3]);
     expect(notShown).to.equal(1);

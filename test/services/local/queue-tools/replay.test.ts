@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import type { LocalQueue } from '../../../../services/local/local-queue.ts';
 import type { DlqEntry } from '../../../../services/local/queue-tools/dlq-entry.ts';
+import { describeDlqMessage } from '../../../../services/local/queue-tools/dlq-entry.ts';
+import { replayDlq } from '../../../../services/local/queue-tools/replay.ts';
+import { createWorkerMetrics } from '../../../../services/worker/metrics.ts';
+import { createWorkerHandler } from '../../../../services/worker/worker.ts';
+import { makeApp } from '../../../../factories/app.ts';
+import { makeCapturingLogger } from '../../../../factories/logger.ts';
 import { depth } from '../helpers.ts';
 import { exhaustWebhook, hour, parkUndecodable, parkWebhook, runCli, startSeedQueue } from './seed.ts';
 
@@ -57,5 +63,30 @@ describe('replayCommand', () => {
       0, 'Replayed 1: 1 succeeded and were deleted, 0 left in the DLQ.\n',
     ]);
     expect(await depth(queue.client, queue.dlqUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+  });
+});
+
+describe('replayDlq', () => {
+  let queue: LocalQueue;
+
+  beforeEach(async () => {
+    queue = await startSeedQueue();
+  });
+
+  afterEach(async () => {
+    await queue.stop();
+  });
+
+  it('replays only the messages it is asked for and leaves the others untouched', async () => {
+    const receivedAt = Date.now() - hour;
+    await parkWebhook(queue, { path: '/webhook', groupId: 'a', status: 500, receivedAt, requestId: 'req-a' });
+    await parkWebhook(queue, { path: '/webhook', groupId: 'b', status: 500, receivedAt, requestId: 'req-b' });
+    const replayed: (string | undefined)[] = [];
+    const worker = createWorkerHandler({ app: makeApp().app, logger: makeCapturingLogger().logger, metrics: createWorkerMetrics({ write: () => undefined }), onRecord: (report) => replayed.push(report.requestId) });
+
+    const result = await replayDlq({ client: queue.client, dlqUrl: queue.dlqUrl, worker, select: (message) => describeDlqMessage(message).requestId === 'req-b', progress: () => undefined });
+
+    expect([result, replayed]).to.deep.equal([{ succeeded: 1, kept: 0 }, ['req-b']]);
+    expect(await depth(queue.client, queue.dlqUrl)).to.deep.equal({ visible: 1, inFlight: 0 });
   });
 });

@@ -15,10 +15,10 @@ export function startSeedQueue(): Promise<LocalQueue> {
 }
 
 /** Parks a webhook as the worker does after the app answered `status`. */
-export async function parkWebhook(queue: LocalQueue, options: { path: string; groupId: string; status: number; receivedAt: number; body?: string }): Promise<void> {
+export async function parkWebhook(queue: LocalQueue, options: { path: string; groupId: string; status: number; receivedAt: number; body?: string; requestId?: string }): Promise<void> {
   const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
   const record = makeEnvelopeRecord(
-    { path: options.path, receivedAt: options.receivedAt, ...(options.body ? { body: Buffer.from(options.body) } : {}) },
+    { path: options.path, receivedAt: options.receivedAt, ...(options.body ? { body: Buffer.from(options.body) } : {}), ...(options.requestId ? { requestId: options.requestId } : {}) },
     { groupId: options.groupId },
   );
   await park(record, 'http_status', `The app answered ${options.status} ${options.status === 404 ? 'not_found' : 'rejected'}`, 5_000);

@@ -1,0 +1,54 @@
+import { PassThrough } from 'node:stream';
+import type { Context } from 'koa';
+
+export interface EventStream {
+  /** Turns the request into a server-sent event stream; `first` events go to it alone. */
+  open(ctx: Context, first: [string, unknown][]): void;
+  broadcast(event: string, data: unknown): void;
+  readonly clients: number;
+  /** Ends every stream, so that the server can close. */
+  close(): void;
+}
+
+/**
+ * Server-sent events (https://html.spec.whatwg.org/multipage/server-sent-events.html) to every
+ * open page: one `event:`/`data:` pair per change, and a comment every 15 s so that idle
+ * connections stay open through proxies and browsers.
+ */
+export function createEventStream(): EventStream {
+  const streams = new Set<PassThrough>();
+  const write = (stream: PassThrough, event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const keepAlive = setInterval(() => {
+    for (const stream of streams) stream.write(': keep-alive\n\n');
+  }, 15_000).unref();
+
+  return {
+    open(ctx, first) {
+      const stream = new PassThrough();
+      streams.add(stream);
+      const forget = () => {
+        streams.delete(stream);
+        stream.end();
+      };
+      ctx.req.on('close', forget);
+      ctx.req.socket.setTimeout(0);
+      ctx.set({ 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+      ctx.type = 'text/event-stream';
+      ctx.body = stream;
+      // How long the browser waits before reconnecting after the server went away.
+      stream.write('retry: 2000\n\n');
+      for (const [event, data] of first) write(stream, event, data);
+    },
+    broadcast(event, data) {
+      for (const stream of streams) write(stream, event, data);
+    },
+    get clients() {
+      return streams.size;
+    },
+    close() {
+      clearInterval(keepAlive);
+      for (const stream of streams) stream.end();
+      streams.clear();
+    },
+  };
+}
