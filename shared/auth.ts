@@ -18,7 +18,7 @@ import {
 import { SimpleJwksCache, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { CognitoIdOrAccessTokenPayload } from 'aws-jwt-verify/jwt-model';
 import type { Middleware } from 'koa';
-import { AppError, UnauthorizedError } from './errors.ts';
+import { ServiceUnavailableError, UnauthorizedError, type AppError } from './errors.ts';
 
 export interface CognitoPool {
   userPoolId: string;
@@ -143,7 +143,7 @@ function bearerToken(header: string): string {
 
 function toRejection(error: unknown): AppError {
   if (error instanceof FetchError || error instanceof JwksValidationError) {
-    return new AppError(503, 'auth_unavailable', 'The user pool signing keys could not be fetched', { cause: error });
+    return new ServiceUnavailableError('auth_unavailable', 'The user pool signing keys could not be fetched; retry later', { cause: error });
   }
   const [, code, message] = reasons.find(([type]) => error instanceof type) ?? [Error, 'invalid_token', 'The token is not valid'];
   return unauthorized(code, message, `${challenge}, error="invalid_token"`, error);

@@ -1,6 +1,8 @@
-/** `ErrorOptions` (the `cause`) and headers to send with the answer, e.g. `WWW-Authenticate`. */
+/** `ErrorOptions` (the `cause`), headers to send with the answer (`WWW-Authenticate`), and `expose`. */
 interface AppErrorOptions extends ErrorOptions {
   headers?: Record<string, string>;
+  /** Whether the message may reach the client; by default only below 500. */
+  expose?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export class AppError extends Error {
     this.name = new.target.name;
     this.status = status;
     this.code = code;
-    this.expose = status < 500;
+    this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
   }
 }
@@ -39,6 +41,16 @@ export class BadRequestError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(code: string, message: string, options?: AppErrorOptions) {
     super(401, code, message, options);
+  }
+}
+
+/**
+ * A 503: something the request needs is unavailable or not configured, so a retry may succeed.
+ * Its message says what is unavailable (written for the caller); the cause goes to the log only.
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(503, code, message, { ...options, expose: true });
   }
 }
 

@@ -1,7 +1,7 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyPersistenceLayerError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Context, Middleware } from 'koa';
-import { AppError } from '../errors.ts';
+import { AppError, ServiceUnavailableError } from '../errors.ts';
 import type { IdempotencyStore } from './store.ts';
 
 export interface DeliveryGuardOptions {
@@ -80,7 +80,7 @@ function translate(error: unknown, provider: string): unknown {
     return new AppError(409, 'delivery_in_progress', `This ${provider} delivery is being handled; retry later`, { cause: error });
   }
   if (error instanceof IdempotencyPersistenceLayerError) {
-    return new AppError(503, 'idempotency_store_unavailable', 'The idempotency store failed', { cause: error });
+    return new ServiceUnavailableError('idempotency_store_unavailable', 'The idempotency store is unavailable; retry later', { cause: error });
   }
   return error;
 }

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { createDeliveryGuard, type DeliveryGuardOptions, type DeliveryIdReader } from '../idempotency/delivery-guard.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import { MemoryPersistenceLayer } from '../idempotency/memory-store.ts';
 import { createGitHubVerifier } from '../signatures/github.ts';
 import { verifySignature } from '../signatures/middleware.ts';
@@ -22,7 +23,8 @@ export interface ProviderWebhooks {
 
 interface ProviderRoute {
   provider: Provider;
-  verifier: (secrets: readonly string[], publicHost: string | undefined) => Verifier | undefined;
+  /** Throws `ServiceUnavailableError` when the provider needs more than its secrets. */
+  verifier: (secrets: readonly string[], publicHost: string | undefined) => Verifier;
   /** The provider's id of this delivery, the same on its retries. */
   deliveryId: DeliveryIdReader;
   /** A signed request the provider wants answered at once, not run as a delivery. */
@@ -55,7 +57,11 @@ const routes: readonly ProviderRoute[] = [
   { provider: 'github', verifier: (secrets) => createGitHubVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-github-delivery') },
   {
     provider: 'twilio',
-    verifier: (secrets, publicHost) => (publicHost ? createTwilioVerifier({ secrets, publicHost }) : undefined),
+    verifier: (secrets, publicHost) => {
+      // Twilio signs the whole URL it called, so without the public host no signature can match.
+      if (!publicHost) throw new ServiceUnavailableError('signature_secret_not_configured', 'No public host is configured for twilio (PUBLIC_HOST_NAME); its signature covers the URL');
+      return createTwilioVerifier({ secrets, publicHost });
+    },
     deliveryId: (ctx) => header(ctx, 'i-twilio-idempotency-token') ?? twilioMessageKey(ctx),
   },
   { provider: 'shopify', verifier: (secrets) => createShopifyVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-shopify-webhook-id') },

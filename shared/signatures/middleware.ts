@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../errors.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import { SignatureError } from './errors.ts';
 import type { SignedRequest, Verifier } from './verifier.ts';
 
@@ -14,7 +14,7 @@ export function verifySignature(provider: string, verifierFor: () => Promise<Ver
   return async (ctx, next) => {
     const verifier = await verifierFor();
     if (verifier === undefined) {
-      throw new AppError(503, 'signature_secret_not_configured', `No signing secret is configured for ${provider}`);
+      throw new ServiceUnavailableError('signature_secret_not_configured', `No signing secret is configured for ${provider}`);
     }
     const request: SignedRequest = {
       body: ctx.request.rawBody,

@@ -192,7 +192,7 @@ describe('authentication', () => {
 
     expect({ status: result.statusCode, body: JSON.parse(result.body) as unknown }).to.deep.equal({
       status: 503,
-      body: { error: { code: 'auth_unavailable', message: 'Internal server error' } },
+      body: { error: { code: 'auth_unavailable', message: 'The user pool signing keys could not be fetched; retry later' } },
     });
     jwks = await startJwksServer([key]);
   });

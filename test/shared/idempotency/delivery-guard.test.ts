@@ -160,9 +160,9 @@ describe('createDeliveryGuard with a DynamoDB store that fails', () => {
 
     const res = await post('evt_9');
 
-    expect([res.statusCode, res.json()]).to.deep.equal([503, { error: { code: 'idempotency_store_unavailable', message: 'Internal server error' } }]);
+    expect([res.statusCode, res.json()]).to.deep.equal([503, { error: { code: 'idempotency_store_unavailable', message: 'The idempotency store is unavailable; retry later' } }]);
     expect(handler.runs).to.equal(0);
-    expect(lines.find((line) => line.message === 'request failed')).to.include({ errorMessage: 'The idempotency store failed' });
+    expect(lines.find((line) => line.message === 'request failed')).to.include({ errorMessage: 'The idempotency store is unavailable; retry later' });
   });
 });
 

@@ -107,7 +107,7 @@ describe('providerRoutes', () => {
 
     const res = await post(app, makeSignedDelivery('twilio'));
 
-    expect([res.statusCode, res.json()]).to.deep.equal([503, { error: { code: 'signature_secret_not_configured', message: 'Internal server error' } }]);
+    expect([res.statusCode, res.json()]).to.deep.equal([503, { error: { code: 'signature_secret_not_configured', message: 'No public host is configured for twilio (PUBLIC_HOST_NAME); its signature covers the URL' } }]);
   });
 
   it("answers Slack's signed url_verification challenge at once", async () => {

@@ -86,7 +86,7 @@ describe('verifySignature', () => {
     const res = await post(listener, {});
 
     expect(res.statusCode).to.equal(503);
-    expect(res.json()).to.deep.equal({ error: { code: 'signature_secret_not_configured', message: 'Internal server error' } });
+    expect(res.json()).to.deep.equal({ error: { code: 'signature_secret_not_configured', message: 'No signing secret is configured for slack' } });
     expect(lines.find((line) => line.message === 'request failed')).to.include({ errorMessage: 'No signing secret is configured for slack' });
   });
 });
