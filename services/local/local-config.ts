@@ -16,6 +16,8 @@ export interface LocalSettings {
   dlqUrl?: string;
   /** The region of QUEUE_URL's client (AWS_REGION); unset: the one in the URL. */
   region?: string;
+  /** LOG_FORMAT: JSON lines, or one readable line each; unset: readable on a terminal only. */
+  logFormat?: 'json' | 'pretty';
 }
 
 export type LocalConfig = Config & LocalSettings;
@@ -41,6 +43,8 @@ function readLocalSettings(env: EnvReader): LocalSettings {
   const queueUrl = env.fifoQueueUrl('QUEUE_URL');
   const dlqUrl = env.fifoQueueUrl('DLQ_URL');
   const region = env.region();
+  const logFormat = env.optional('LOG_FORMAT');
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') env.problem(`LOG_FORMAT must be json or pretty (got "${logFormat}")`);
   return {
     host,
     port,
@@ -49,5 +53,6 @@ function readLocalSettings(env: EnvReader): LocalSettings {
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
     ...(region ? { region } : {}),
+    ...(logFormat ? { logFormat: logFormat as LocalSettings['logFormat'] } : {}),
   };
 }

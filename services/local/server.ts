@@ -9,14 +9,25 @@ import { createLocalConsole } from './console/console.ts';
 import { loadLocalConfig } from './local-config.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
+import { quietAwsSdkNodeWarning } from './node-version.ts';
+import { formatPretty } from './pretty-log.ts';
 import { connectQueue, type QueueTarget } from './queue-target.ts';
 
 const flags = readFlags();
+const nodeNote = quietAwsSdkNodeWarning();
 const config = await loadLocalConfig(process.env).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
-const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'local' } });
+// JSON lines for machines (a pipe, a file); one readable line each for a person at a terminal.
+const pretty = (config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+const colour = pretty && process.stdout.isTTY && process.stdout.hasColors();
+const logger = createLogger({
+  level: config.logLevel,
+  fields: { service: config.service.name, function: 'local' },
+  ...(pretty ? { write: (line: string) => process.stdout.write(formatPretty(line, colour) + '\n') } : {}),
+});
+if (nodeNote) logger.info(nodeNote);
 logger.info('configuration loaded', describeConfig(config));
 const mode = flags.direct ? 'direct' : config.localMode;
 

@@ -37,6 +37,7 @@ describe('loadLocalConfig', () => {
       LOCAL_QUEUE_PORT: '-1',
       QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
       DLQ_URL: 'dlq',
+      LOG_FORMAT: 'yaml',
       LOG_LEVEL: 'verbose',
     };
 
@@ -50,6 +51,7 @@ describe('loadLocalConfig', () => {
       'LOCAL_QUEUE_PORT must be an integer from 0 to 65535 (got "-1")',
       'QUEUE_URL must be the URL of a FIFO queue, ending in .fifo (got "https://sqs.eu-west-1.amazonaws.com/123456789012/intake")',
       'DLQ_URL must be the URL of a FIFO queue, ending in .fifo (got "dlq")',
+      'LOG_FORMAT must be json or pretty (got "yaml")',
       'LOG_LEVEL must be one of debug, info, warn, error (got "verbose")',
     ]);
   });

@@ -1,0 +1,35 @@
+// Field names every line carries or the line's layout already shows.
+const shownApart = new Set(['level', 'message', 'time', 'service', 'function', 'stack']);
+const colours: Record<string, string> = { debug: '\x1b[2m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
+const reset = '\x1b[0m';
+
+/**
+ * One of the logger's JSON lines as a person reads it in a terminal:
+ * `12:00:01.234 info  [worker] queue record  outcome=done path=/webhook`. A string field
+ * without spaces prints bare, anything else as JSON; a stack follows on its own lines. A
+ * line that is not a JSON object passes through as it is.
+ */
+export function formatPretty(line: string, colour = false): string {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    // Not one of ours: shown as written.
+    return line;
+  }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return line;
+  const fields = entry as Record<string, unknown>;
+  const level = typeof fields.level === 'string' ? fields.level : '';
+  const time = typeof fields.time === 'string' ? fields.time.slice(11, 23) : '';
+  const source = typeof fields.function === 'string' ? `[${fields.function}] ` : '';
+  const rest = Object.entries(fields)
+    .filter(([name]) => !shownApart.has(name))
+    .map(([name, value]) => `${name}=${typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)}`);
+  const head = `${time} ${paint(level.padEnd(5), colours[level], colour)} ${source}${typeof fields.message === 'string' ? fields.message : ''}`;
+  const stack = typeof fields.stack === 'string' ? `\n${paint(fields.stack, colours.debug, colour)}` : '';
+  return `${[head, ...rest].join('  ')}${stack}`;
+}
+
+function paint(text: string, code: string | undefined, colour: boolean): string {
+  return colour && code ? `${code}${text}${reset}` : text;
+}

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { formatPretty } from '../../../services/local/pretty-log.ts';
+import { createLogger } from '../../../shared/logger.ts';
+
+describe('formatPretty', () => {
+  it('shows time, level, function and message, then the other fields, bare when they can be', () => {
+    const line = JSON.stringify({ level: 'info', message: 'listening', time: '2026-11-30T12:00:01.234Z', service: 'webhook-intake', function: 'local', mode: 'queued', url: 'http://127.0.0.1:3000', count: 3, note: 'two words' });
+
+    expect(formatPretty(line)).to.equal('12:00:01.234 info  [local] listening  mode=queued  url=http://127.0.0.1:3000  count=3  note="two words"');
+  });
+
+  it('colours the level and puts a stack on its own lines', () => {
+    const line = JSON.stringify({ level: 'error', message: 'could not start', time: '2026-11-30T12:00:01.234Z', errorName: 'Error', stack: 'Error: boom\n    at x' });
+
+    expect(formatPretty(line, true)).to.equal('12:00:01.234 \x1b[31merror\x1b[0m could not start  errorName=Error\n\x1b[2mError: boom\n    at x\x1b[0m');
+  });
+
+  it("formats the logger's own lines", () => {
+    const lines: string[] = [];
+    createLogger({ write: (l) => lines.push(formatPretty(l)), fields: { function: 'worker' } }).warn('queue record', { outcome: 'retry', payload: { a: 1 } });
+
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^\d\d:\d\d:\d\d\.\d{3} warn {2}\[worker\] queue record {2}outcome=retry {2}payload=\{"a":1\}$/);
+  });
+
+  it('passes through any text that is not a JSON object, and never throws', () => {
+    expect([formatPretty('plain text'), formatPretty('[1,2]'), formatPretty('null')]).to.deep.equal(['plain text', '[1,2]', 'null']);
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => typeof formatPretty(text, true) === 'string'));
+  });
+});
