@@ -1,19 +1,24 @@
-// Checks the FIFO model (bench/fifo-model.ts) against the real local path: a small mix posted
-// to the local gateway of `npm start` (services/local: gateway → fauxqs FIFO queue → poller
-// with several batches in flight, as Lambda's event source → worker → app), in this process,
-// with an app that takes a fixed service time per webhook and answers 503 to a poison object.
+// Checks the FIFO model (bench/fifo-model.ts) against the real local path: a small mix of
+// Stripe events posted to the local gateway of `npm start` (services/local: gateway → fauxqs
+// FIFO queue → poller with several batches in flight, as Lambda's event source → worker → app),
+// in this process, with an app that takes a fixed service time per webhook and answers 503 to a
+// poison object. Posted to /webhook/stripe, the route table groups them per object; posted to
+// /webhook/calibration (a path of its own, one group), they share one group as a route did.
 // The same arrivals (the times the gateway answered 202) then go through the model in
 // `one-per-group` mode, since fauxqs hands out at most one message per group per receive, and
 // the figures are compared.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Koa from 'koa';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readJsonBody } from '../factories/json-body.ts';
+import { makeStripeEvent } from '../factories/provider-payloads.ts';
 import { createGateway } from '../services/local/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../services/local/local-queue.ts';
 import { startLocalService } from '../services/local/local-service.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import { perEntity } from './fifo-groupings.ts';
 import { simulateFifo, type FifoModelOptions } from './fifo-model.ts';
 import { stripeBurst, type Mix } from './fifo-mixes.ts';
 import type { Figure } from './report.ts';
@@ -24,6 +29,8 @@ const concurrency = 4;
 const visibilityTimeoutSeconds = 1;
 const maxReceiveCount = 2;
 const senders = 8;
+/** A path of its own: every webhook posted to it shares one message group, as a route's did. */
+const oneGroupPath = '/webhook/calibration';
 /** Largest relative difference between modelled and measured figures that counts as agreement. */
 export const tolerance = 0.25;
 
@@ -55,14 +62,14 @@ function calibrationMix(poison: boolean): Mix {
  * queue has them in send order, `senders` at once), then starts the poller, worker and app and
  * waits until every webhook is handled or, for the poison object, in the DLQ. Sending first
  * makes the mix a burst, and keeps the sender off the event loop the drain runs on.
- * `pathOf` picks the path, and so the message group.
+ * `path` picks the route, and so the message groups.
  */
-async function runLocal(mix: Mix, pathOf: (entity: string) => string, options: { service?: number; concurrency?: number } = {}): Promise<Measured> {
+async function runLocal(mix: Mix, path: string, options: { service?: number; concurrency?: number } = {}): Promise<Measured> {
   const { service = serviceMs } = options;
   const logger = createLogger({ level: 'error', write: () => undefined });
   const queue = await startLocalQueue({ visibilityTimeoutSeconds, maxReceiveCount });
   try {
-    const queueOrder = await send(mix, pathOf, queue, logger);
+    const queueOrder = await send(mix, path, queue, logger);
     let startedAt = 0;
     let served = 0;
     let servedMs = 0;
@@ -71,9 +78,9 @@ async function runLocal(mix: Mix, pathOf: (entity: string) => string, options: {
     const app = new Koa();
     app.silent = true;
     app.use(async (ctx) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of ctx.req as AsyncIterable<Buffer>) chunks.push(chunk);
-      const { id, entity, seq, fails } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; entity: string; seq: number; fails: boolean };
+      const index = Number((await readJsonBody<{ id: string }>(ctx.req)).id.slice('evt_'.length));
+      const { entity, fails } = mix.webhooks[index]!;
+      const id = String(index);
       const began = performance.now();
       if (service > 0) await sleep(service);
       served++;
@@ -84,7 +91,7 @@ async function runLocal(mix: Mix, pathOf: (entity: string) => string, options: {
       }
       if (!handledAt.has(id)) {
         handledAt.set(id, performance.now() - startedAt);
-        seen.set(entity, [...(seen.get(entity) ?? []), seq]);
+        seen.set(entity, [...(seen.get(entity) ?? []), index]);
       }
       ctx.body = { ok: true };
     });
@@ -119,12 +126,11 @@ async function runLocal(mix: Mix, pathOf: (entity: string) => string, options: {
 }
 
 /** Posts every webhook of the mix to the local gateway alone (no poller yet); returns the order it queued them in. */
-async function send(mix: Mix, pathOf: (entity: string) => string, queue: LocalQueue, logger: Logger): Promise<number[]> {
+async function send(mix: Mix, path: string, queue: LocalQueue, logger: Logger): Promise<number[]> {
   const gateway = createServer(createGateway({ app: (_, res) => res.writeHead(404).end(), sqs: queue.client, queueUrl: queue.queueUrl, logger, bodyLimit: 1024 * 1024 }));
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
   try {
-    const seqs = new Map<string, number>();
     const chains = new Map<string, Promise<void>>();
     const queueOrder: number[] = [];
     let inFlight = 0;
@@ -143,10 +149,8 @@ async function send(mix: Mix, pathOf: (entity: string) => string, queue: LocalQu
       }
     };
     mix.webhooks.forEach((w, i) => {
-      const seq = seqs.get(w.entity) ?? 0;
-      seqs.set(w.entity, seq + 1);
-      const body = JSON.stringify({ id: String(i), entity: w.entity, seq, fails: w.fails });
-      chains.set(w.entity, (chains.get(w.entity) ?? Promise.resolve()).then(() => post(i, body, pathOf(w.entity))));
+      const { body } = makeStripeEvent({ objectId: w.entity, eventId: `evt_${i}` });
+      chains.set(w.entity, (chains.get(w.entity) ?? Promise.resolve()).then(() => post(i, body, path)));
     });
     await Promise.all(chains.values());
     return queueOrder;
@@ -167,20 +171,21 @@ function summarise(mix: Mix, handledAt: readonly (number | undefined)[]) {
 }
 
 /**
- * The local path's own costs, from runs with no service time and one batch at a time: per
- * record (decode, inject, log) and per batch (receive, invoke, delete). With one group per
- * webhook a batch holds ten records, and the gap between two handled in the same batch is the
- * record cost; with one group a batch holds one, and the gap is both costs. Medians of the
- * gaps, so that a busy neighbour's burst does not skew them.
+ * The local path's own costs, from runs with no service time: per record (decode, inject,
+ * log) and per batch (receive, invoke, delete). With one group per webhook and one poller a
+ * batch holds ten records, and the gap between two handled in the same batch is the record
+ * cost; with one group a batch holds one, and the gap is both costs. Medians of the gaps, so
+ * that a busy neighbour's burst does not skew them.
  */
 async function measureCosts(progress: (line: string) => void): Promise<{ batchMs: number; recordMs: number }> {
-  const gaps = async (mix: Mix, pathOf: (entity: string) => string) => {
-    const run = await runLocal(mix, pathOf, { service: 0, concurrency: 1 });
+  const gaps = async (mix: Mix, path: string, pollers: number) => {
+    const run = await runLocal(mix, path, { service: 0, concurrency: pollers });
     const handled = run.handledAt.filter((t): t is number => t !== undefined).sort((a, b) => a - b);
     return handled.slice(1).map((t, k) => t - handled[k]!);
   };
-  const oneGroup = await gaps(stripeBurst({ events: 200, objects: 1, spreadMs: 0, seed: 5 }), () => '/webhook/calibration');
-  const manyGroups = await gaps(stripeBurst({ events: 200, objects: 200, spreadMs: 0, seed: 5 }), (entity) => `/webhook/calibration-${entity}`);
+  // One group with as many pollers as the runs have: the idle ones poll too, and cost time.
+  const oneGroup = await gaps(stripeBurst({ events: 200, objects: 1, spreadMs: 0, seed: 5 }), oneGroupPath, concurrency);
+  const manyGroups = await gaps(stripeBurst({ events: 200, objects: 200, spreadMs: 0, seed: 5 }), '/webhook/stripe', 1);
   const recordMs = percentile(manyGroups, 50);
   const batchMs = Math.max(0, percentile(oneGroup, 50) - recordMs);
   progress(`fifo calibration  local path without service time: ${round(batchMs, 2)} ms per batch, ${round(recordMs, 2)} ms per record`);
@@ -206,21 +211,22 @@ export async function calibrateFifoModel(progress: (line: string) => void): Prom
     invokeMs: costs.batchMs / 2,
     ackMs: costs.batchMs / 2,
   };
+  // The path posted to, and the groups the model gives the same webhooks.
   const groupings = [
-    ['per route', () => '/webhook/calibration'],
-    ['per entity', (entity: string) => `/webhook/calibration-${entity}`],
+    ['per route', oneGroupPath, () => oneGroupPath],
+    ['per entity', '/webhook/stripe', perEntity],
   ] as const;
   const comparisons: Comparison[] = [];
   let reordered = 0;
   for (const poison of [false, true]) {
     const mix = calibrationMix(poison);
-    for (const [grouping, pathOf] of groupings) {
+    for (const [grouping, path, groupOf] of groupings) {
       const run = `${mix.name}, ${grouping}`;
-      const measured = await runLocal(mix, pathOf);
+      const measured = await runLocal(mix, path);
       reordered += measured.reordered;
       // The same burst, in the order the queue holds it, with the service time the app really took.
       const modelled = simulateFifo(
-        measured.queueOrder.map((i) => ({ at: 0, group: pathOf(mix.webhooks[i]!.entity), fails: mix.webhooks[i]!.fails })),
+        measured.queueOrder.map((i) => ({ at: 0, group: groupOf(mix.webhooks[i]!), fails: mix.webhooks[i]!.fails })),
         { ...model, serviceMs: measured.serviceMs + costs.recordMs },
       );
       const modelledAt: (number | undefined)[] = [];

@@ -4,6 +4,7 @@
 // model against the real local path (bench/fifo-calibration.ts).
 import { pathToFileURL } from 'node:url';
 import { calibrateFifoModel } from './fifo-calibration.ts';
+import { perEntity, perRoute, type Grouping } from './fifo-groupings.ts';
 import { simulateFifo, type FifoModelOptions, type FifoModelResult } from './fifo-model.ts';
 import { steadyMix, stripeBurst, type Mix, type MixWebhook } from './fifo-mixes.ts';
 import { formatTable, type Figure } from './report.ts';
@@ -14,21 +15,13 @@ export const awsModel: FifoModelOptions = {
   maxConcurrency: 50,
   batchSize: 10,
   receive: 'sqs',
-  visibilityTimeoutMs: 360_000,
+  visibilityTimeoutMs: 180_000,
   maxReceiveCount: 5,
   serviceMs: 50,
   // Assumed, not measured: a warm invoke and the event source's DeleteMessageBatch.
   invokeMs: 10,
   ackMs: 10,
 };
-
-export type Grouping = (webhook: MixWebhook) => string;
-
-/** The old layout: one group per route (per shop for Shopify). */
-export const perRoute: Grouping = (w) => (w.shop ? `/webhook/${w.provider}#${w.shop}` : `/webhook/${w.provider}`);
-
-/** One group per entity; a webhook with no entity keeps its route's group. */
-export const perEntity: Grouping = (w) => [`/webhook/${w.provider}`, w.shop, w.entity].filter(Boolean).join('#');
 
 interface Spread {
   p50: number;

@@ -93,7 +93,7 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
     domainName: headers.host ?? '',
     stage: options.stage ?? 'local',
   };
-  const ids = messageIds(request.path, headers, requestId);
+  const ids = messageIds(request, requestId);
 
   try {
     const sent = await options.sqs.send(new SendMessageCommand({

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import { perEntity, perRoute, runMix } from '../../bench/fifo.ts';
+import { perEntity, perRoute } from '../../bench/fifo-groupings.ts';
+import { awsModel, runMix } from '../../bench/fifo.ts';
 import type { FifoModelOptions } from '../../bench/fifo-model.ts';
 import type { Mix, MixWebhook } from '../../bench/fifo-mixes.ts';
+import { loadTemplate, resource } from '../infra/helpers/cloudformation-yaml.ts';
 
 const options: FifoModelOptions = { maxConcurrency: 10, batchSize: 10, receive: 'sqs', visibilityTimeoutMs: 1_000, maxReceiveCount: 2, serviceMs: 10, invokeMs: 0, ackMs: 0 };
 
@@ -38,15 +40,31 @@ describe('runMix', () => {
 });
 
 describe('groupings', () => {
-  it('puts a route in one group (a shop for Shopify), or each entity in its own', () => {
+  it('puts a route in one group (a shop for Shopify), or each entity in the group the route table gives it', () => {
     const shopify = makeWebhook({ provider: 'shopify', shop: 'a.myshopify.com', entity: 'gid://shopify/Order/1' });
-    const standard = makeWebhook({ provider: 'standard', entity: '' });
+    const others = [makeWebhook({ provider: 'github', entity: 'R_kgDO1' }), makeWebhook({ provider: 'twilio', entity: 'SM1' }), makeWebhook({ provider: 'standard', entity: '' })];
 
-    expect([perRoute(makeWebhook()), perRoute(shopify), perRoute(standard)]).to.deep.equal(['/webhook/stripe', '/webhook/shopify#a.myshopify.com', '/webhook/standard']);
-    expect([perEntity(makeWebhook()), perEntity(shopify), perEntity(standard)]).to.deep.equal([
+    expect([makeWebhook(), shopify, ...others].map(perRoute)).to.deep.equal(['/webhook/stripe', '/webhook/shopify#a.myshopify.com', '/webhook/github', '/webhook/twilio', '/webhook/standard']);
+    expect([makeWebhook(), shopify, ...others].map(perEntity)).to.deep.equal([
       '/webhook/stripe#in_1',
       '/webhook/shopify#a.myshopify.com#gid://shopify/Order/1',
+      '/webhook/github#R_kgDO1',
+      '/webhook/twilio#SM1',
       '/webhook/standard',
+    ]);
+  });
+});
+
+describe('awsModel', () => {
+  it("models the deployed queue: infra/service.yaml's visibility timeout, maxReceiveCount and batch size", () => {
+    const template = loadTemplate('infra/service.yaml');
+    const queue = resource(template, 'WebhookQueue').Properties ?? {};
+    const mapping = resource(template, 'WorkerEventSource').Properties ?? {};
+
+    expect([awsModel.visibilityTimeoutMs, awsModel.maxReceiveCount, awsModel.batchSize]).to.deep.equal([
+      Number(queue.VisibilityTimeout) * 1000,
+      (queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount,
+      mapping.BatchSize,
     ]);
   });
 });

@@ -66,7 +66,7 @@ export function createConsoleActions(options: ConsoleActionsOptions): ConsoleAct
       const sent = await queue.client.send(new SendMessageCommand({
         QueueUrl: queue.queueUrl,
         MessageBody: encodeRestEnvelope(request),
-        MessageGroupId: messageIds(request.path, request.headers, id).groupId,
+        MessageGroupId: messageIds(request, id).groupId,
         MessageDeduplicationId: randomUUID(),
       }));
       return { message: `Queued again as message ${sent.MessageId ?? '?'}`, messageId: sent.MessageId };

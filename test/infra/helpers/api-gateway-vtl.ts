@@ -22,7 +22,9 @@ export interface GatewayRequest {
  * of https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html.
  *
  * Modelled, not known: a repeated query key or header gives its last value (the template sees
- * one value per name), and `$input.body` is the body decoded as UTF-8.
+ * one value per name), `$input.body` is the body decoded as UTF-8, and `$input.path` /
+ * `$input.json` see no field in a body that is not JSON (`$input.path('$')` of a form body is
+ * known to give its text, so API Gateway does not fail on one).
  */
 export function renderRestTemplate(template: string, request: GatewayRequest, resourcePath: '/webhook' | '/webhook/{proxy+}'): string {
   const proxy = resourcePath === '/webhook/{proxy+}' ? request.path.replace(/^\/webhook\//, '') : undefined;
@@ -31,9 +33,18 @@ export function renderRestTemplate(template: string, request: GatewayRequest, re
     querystring: javaMap(request.query),
     header: javaMap(Object.entries(request.headers)),
   };
+  const body = request.body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body) as unknown;
+  } catch {
+    parsed = undefined;
+  }
   const input = {
-    body: request.body.toString('utf8'),
+    body,
     params: (name?: string) => (name === undefined ? params : params.path.get(name) ?? params.querystring.get(name) ?? params.header.get(name) ?? ''),
+    path: (jsonPath: string) => selectJsonPath(parsed, jsonPath),
+    json: (jsonPath: string) => JSON.stringify(selectJsonPath(parsed, jsonPath)) ?? '',
   };
   const context = {
     requestId: request.requestId,
@@ -88,19 +99,29 @@ export const apiGatewayUtil = {
       .join(''),
 };
 
-// Template strings are Java strings: length() is a method and replaceAll takes a regex, applied
-// per code point as java.util.regex does.
+// Template strings are Java strings (java.lang.String's Javadoc): length() is a method;
+// replaceAll, matches and split take a regex, applied per code point as java.util.regex does;
+// matches() must match the whole string, split() drops trailing empty strings, and hashCode() is
+// s[0]·31^(n−1) + … + s[n−1] in 32-bit int arithmetic.
+const javaMethod = (name: string, resolve: (context: string, params: unknown[]) => unknown) => ({
+  uid: `java: String.${name}`,
+  match: ({ property, context }: { property: string; context: unknown }) => typeof context === 'string' && property === name,
+  resolve: ({ context, params }: { context: string; params: unknown[] }) => resolve(context, params),
+});
 const javaStringMethods = [
-  {
-    uid: 'java: String.length()',
-    match: ({ property, context }: { property: string; context: unknown }) => typeof context === 'string' && property === 'length',
-    resolve: ({ context }: { context: string }) => context.length,
-  },
-  {
-    uid: 'java: String.replaceAll(regex, replacement)',
-    match: ({ property, context }: { property: string; context: unknown }) => typeof context === 'string' && property === 'replaceAll',
-    resolve: ({ context, params }: { context: string; params: unknown[] }) => context.replace(new RegExp(String(params[0]), 'gu'), String(params[1])),
-  },
+  javaMethod('matches', (context, [regex]) => new RegExp(`^(?:${String(regex)})$`, 'u').test(context)),
+  javaMethod('split', (context, [regex]) => {
+    const parts = context.split(new RegExp(String(regex), 'u'));
+    while (parts.length > 1 && parts.at(-1) === '') parts.pop();
+    return parts;
+  }),
+  javaMethod('hashCode', (context) => {
+    let hash = 0n;
+    for (let i = 0; i < context.length; i++) hash = BigInt.asIntN(32, hash * 31n + BigInt(context.charCodeAt(i)));
+    return Number(hash);
+  }),
+  javaMethod('length', (context) => context.length),
+  javaMethod('replaceAll', (context, [regex, replacement]) => context.replace(new RegExp(String(regex), 'gu'), String(replacement))),
 ];
 
 function renderVtl(template: string, variables: Record<string, unknown>): string {
@@ -110,11 +131,11 @@ function renderVtl(template: string, variables: Record<string, unknown>): string
   return compiled.render(variables);
 }
 
-/** `$.a.b.c` paths only: what the response templates use. */
+/** `$.a.b.c` paths only, through objects' own fields: what the templates use. */
 function selectJsonPath(value: unknown, jsonPath: string): unknown {
   if (!/^\$(\.[A-Za-z0-9_]+)*$/.test(jsonPath)) throw new Error(`Unsupported JSONPath ${jsonPath}`);
   return jsonPath
     .split('.')
     .slice(1)
-    .reduce<unknown>((current, key) => (current as Record<string, unknown> | undefined)?.[key], value);
+    .reduce<unknown>((current, key) => (typeof current === 'object' && current !== null && !Array.isArray(current) && Object.hasOwn(current, key) ? (current as Record<string, unknown>)[key] : undefined), value);
 }

@@ -27,9 +27,9 @@ describe('redriveCommand', () => {
     await queue.stop();
   });
 
-  it('moves DLQ messages back in order, same group, fresh dedup id, without the park attributes', async () => {
+  it('moves DLQ messages back in order, same group (an entity group too), fresh dedup id, without the park attributes', async () => {
     for (const n of [1, 2]) await parkWebhook(queue, { path: '/webhook', groupId: '/webhook', status: 500, receivedAt, body: `{"n":${n}}` });
-    const http = makeHttpApiRecord({ headers: { 'stripe-signature': 't=1,v1=abc' } }, { groupId: '/webhook/stripe' });
+    const http = makeHttpApiRecord({ headers: { 'stripe-signature': 't=1,v1=abc' } }, { groupId: '/webhook/stripe#acct_9#in_1' });
     await createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client })(http, 'http_status', 'The app answered 400 bad_request', 5_000);
 
     const { code, stdout, stderr } = await runCli(queue, ['redrive']);
@@ -38,7 +38,7 @@ describe('redriveCommand', () => {
     expect(stderr).to.include('redrive: 3 moved\n');
     expect(await depth(queue.client, queue.dlqUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
     const moved = await drain(queue.client, queue.queueUrl);
-    expect(moved.map((m) => m.Attributes?.MessageGroupId)).to.deep.equal(['/webhook', '/webhook/stripe', '/webhook']);
+    expect(moved.map((m) => m.Attributes?.MessageGroupId)).to.deep.equal(['/webhook', '/webhook/stripe#acct_9#in_1', '/webhook']);
     expect(new Set(moved.map((m) => m.Attributes?.MessageDeduplicationId)).size).to.equal(3);
     const bodies = moved.map((m) => decodeRecord(toSqsRecord(m, ''))).map((d) => (d.kind === 'request' ? d.request.body.toString() : ''));
     expect(bodies).to.deep.equal(['{"n":1}', '{"id":"evt_1"}', '{"n":2}']);
