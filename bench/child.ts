@@ -43,9 +43,9 @@ export function runNode<T>(args: string[], env: Record<string, string> = {}, tim
   });
 }
 
-/** Runs a TypeScript probe (bench/probes/) in a fresh process and returns what it reported. */
-export async function runProbe<T>(path: string, env: Record<string, string> = {}): Promise<T> {
-  const { result } = await runNode<T>(['--import', 'tsx', path], env);
+/** Runs a TypeScript probe (bench/probes/) in a fresh process (of the Node binary `node`) and returns what it reported. */
+export async function runProbe<T>(path: string, env: Record<string, string> = {}, node = process.execPath): Promise<T> {
+  const { result } = await runNode<T>(['--import', 'tsx', path], env, 120_000, node);
   if (result === undefined) throw new Error(`${path} reported nothing`);
   return result;
 }

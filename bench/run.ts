@@ -33,10 +33,13 @@ try {
     { name: 'node22', ...(await node22(progress)) },
   ];
   figures.push(...(await measureColdStart(floors, nodes, progress)));
-  figures.push(...(await measureWarmHttp(progress)));
-  const worker = await runProbe<Figure[]>('bench/probes/warm-worker.ts');
-  progress(`warm worker ${worker.map((f) => f.note).join('; ')}`);
-  figures.push(...worker);
+  // Warm paths on each Node: targets hold on Node 22, what Lambda runs; Node 20 must not regress.
+  for (const node of nodes) {
+    const http = await measureWarmHttp(progress, node.path);
+    const worker = await runProbe<Figure[]>('bench/probes/warm-worker.ts', {}, node.path);
+    progress(`warm worker ${node.name}: ${worker.map((f) => f.note).join('; ')}`);
+    figures.push(...[...http, ...worker].map((f) => onNode(f, node, node === nodes.at(-1))));
+  }
   figures.push(...(await measureMemory(workDir, progress)));
   figures.push(...(await measurePipeline(progress)));
   figures.push(...(await measureFifo(progress)));
@@ -58,4 +61,11 @@ try {
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${results.durationSeconds} s. Written to bench/results/latest.json.`);
 } finally {
   await rm(workDir, { recursive: true, force: true });
+}
+
+/** A figure as measured on `node`: the production Node's keep their ids and targets, others get a suffix and none. */
+function onNode(figure: Figure, node: NodeBinary, production: boolean): Figure {
+  const part = `${figure.part}, Node ${node.version.replace(/^v/, '').split('.')[0]}`;
+  if (production) return { ...figure, part };
+  return { ...figure, id: `${figure.id}.${node.name}`, part, target: undefined };
 }

@@ -6,6 +6,8 @@ export interface Throughput {
   meanUs: number;
   p50Us: number;
   p99Us: number;
+  /** Mean time per call in each round, µs, in round order: pair them across subjects. */
+  roundMeansUs: number[];
 }
 
 export interface TimingPlan {
@@ -46,7 +48,15 @@ export async function timeSubjects<K extends string>(
   for (const name of names) {
     const meanUs = median(roundMeans.get(name)!);
     const samples = calls.get(name)!;
-    summary[name] = { perSecond: Math.round(1e6 / meanUs), meanUs: round(meanUs), p50Us: round(percentile(samples, 50)), p99Us: round(percentile(samples, 99)) };
+    summary[name] = { perSecond: Math.round(1e6 / meanUs), meanUs: round(meanUs), p50Us: round(percentile(samples, 50)), p99Us: round(percentile(samples, 99)), roundMeansUs: roundMeans.get(name)! };
   }
   return summary;
+}
+
+/**
+ * The median over rounds of `a`'s round mean over `b`'s: each pair ran back to back, so a
+ * neighbour's burst of load weighs on both sides of a ratio, where it would skew one median.
+ */
+export function pairedRatio(a: Throughput, b: Throughput): number {
+  return median(a.roundMeansUs.map((mean, i) => mean / b.roundMeansUs[i]!));
 }

@@ -3,9 +3,9 @@ import type { Figure } from './report.ts';
 import { ratio } from './stats.ts';
 import type { Throughput } from './timing.ts';
 
-/** Warm HTTP path, measured in its own process (bench/probes/warm-http.ts). */
-export async function measureWarmHttp(progress: (line: string) => void): Promise<Figure[]> {
-  const result = await runProbe<Record<'v1' | 'v2' | 'inject', Throughput>>('bench/probes/warm-http.ts', { LOG_LEVEL: 'info' });
+/** Warm HTTP path, measured in its own process (bench/probes/warm-http.ts) of the Node binary `node`. */
+export async function measureWarmHttp(progress: (line: string) => void, node = process.execPath): Promise<Figure[]> {
+  const result = await runProbe<Record<'v1' | 'v2' | 'inject', Throughput>>('bench/probes/warm-http.ts', { LOG_LEVEL: 'info' }, node);
   const { inject } = result;
   progress(`warm http   ${(['v1', 'v2', 'inject'] as const).map((k) => `${k} ${result[k].perSecond.toLocaleString('en-US')} ev/s`).join(', ')}`);
 

@@ -12,8 +12,8 @@ import { createLogger } from '../shared/logger.ts';
 import { createInvocationContext } from '../services/local/invocation-context.ts';
 import { webhookBatch, webhookRequest } from './events.ts';
 import type { Figure } from './report.ts';
-import { ratio, round } from './stats.ts';
-import { timeSubjects, type TimingPlan } from './timing.ts';
+import { round } from './stats.ts';
+import { pairedRatio, timeSubjects, type TimingPlan } from './timing.ts';
 
 const batchSize = 10;
 const distinctBatches = 50;
@@ -27,8 +27,8 @@ interface WorkerBench {
   figures: Figure[];
 }
 
-/** Runs both subjects in interleaved rounds (medians of round means) and returns the figures. */
-export async function measureWorker(plan: TimingPlan = { warmup: 200, rounds: 9, perRound: 100 }): Promise<WorkerBench> {
+/** Runs both subjects in interleaved rounds and returns the figures (ratio: median of paired rounds). */
+export async function measureWorker(plan: TimingPlan = { warmup: 200, rounds: 31, perRound: 30 }): Promise<WorkerBench> {
   const logger = createLogger({ level: 'info', write: () => undefined });
   const app = createApp({ service: { name: 'webhook-intake', version: 'bench' }, logger });
   const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }) });
@@ -55,7 +55,7 @@ export async function measureWorker(plan: TimingPlan = { warmup: 200, rounds: 9,
 
   const workerUs = timings.worker.meanUs / batchSize;
   const directUs = timings.direct.meanUs / batchSize;
-  const bench = { workerPerSecond: Math.round(1e6 / workerUs), directPerSecond: Math.round(1e6 / directUs), ratio: ratio(workerUs, directUs) };
+  const bench = { workerPerSecond: Math.round(1e6 / workerUs), directPerSecond: Math.round(1e6 / directUs), ratio: round(pairedRatio(timings.worker, timings.direct), 2) };
   const figures: Figure[] = [{
     id: 'warmWorker.batch10',
     part: 'warm worker',

@@ -4,7 +4,8 @@ import type { MessageShape } from '../../shared/queue-message/shapes.ts';
 import type { Outcome, Reason } from './outcome.ts';
 
 /** What the worker did with one record: its log line and its metrics. Never the body. */
-export interface RecordReport {
+// A type, not an interface: it is a logger's LogFields as it is, with no copy.
+export type RecordReport = {
   messageId: string;
   groupId?: string;
   receiveCount: number;
@@ -23,7 +24,7 @@ export interface RecordReport {
   replayMs?: number;
   /** Now minus when API Gateway received the request (SQS's sent time when the message does not say). */
   queueLagMs?: number;
-}
+};
 
 /**
  * The queue facts of a record. Lambda sends every attribute as a string

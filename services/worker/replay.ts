@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import inject, { type InjectOptions } from 'light-my-request';
+import inject, { type InjectOptions, type Response } from 'light-my-request';
 import type { RequestListener } from 'node:http';
 import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
 import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
@@ -31,7 +31,7 @@ const recomputedHeaders = new Set(['content-length', 'transfer-encoding']);
 export function createReplayer(app: Koa): Replay {
   const callback = app.callback();
 
-  return async (request, origin, timeoutMs) => {
+  return (request, origin, timeoutMs) => {
     const listener: RequestListener = (req, res) => {
       setOrigin(req, origin);
       void callback(req, res);
@@ -45,19 +45,27 @@ export function createReplayer(app: Koa): Replay {
       ...(request.sourceIp ? { remoteAddress: request.sourceIp } : {}),
     };
 
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ReplayTimeoutError(timeoutMs)), timeoutMs);
+    // light-my-request's callback form: one promise and one timer per replay, settled by
+    // whichever comes first (a late answer after the timeout is dropped).
+    return new Promise<ReplayResult>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ReplayTimeoutError(timeoutMs)), timeoutMs);
+      const settle = (error: Error | undefined, response: Response | undefined) => {
+        clearTimeout(timer);
+        if (error || !response) {
+          reject(error ?? new Error('light-my-request gave neither an answer nor an error'));
+          return;
+        }
+        const status = response.statusCode;
+        const contentType = response.headers['content-type'];
+        const answer = typeof contentType === 'string' ? { contentType, body: response.body } : { body: response.body };
+        resolve(status < 400 ? { status, answer } : { status, answer, ...errorCodeOf(contentType, response.body) });
+      };
+      try {
+        inject(listener, options, settle);
+      } catch (error) {
+        settle(error as Error, undefined);
+      }
     });
-    try {
-      const response = await Promise.race([inject(listener, options), timeout]);
-      const status = response.statusCode;
-      const contentType = response.headers['content-type'];
-      const answer = { ...(typeof contentType === 'string' ? { contentType } : {}), body: response.body };
-      return status < 400 ? { status, answer } : { status, answer, ...errorCodeOf(contentType, response.body) };
-    } finally {
-      clearTimeout(timer);
-    }
   };
 }
 

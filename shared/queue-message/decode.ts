@@ -1,5 +1,5 @@
+import { isBase64 } from '../base64.ts';
 import type { SQSRecord } from 'aws-lambda';
-import { base64Pattern } from '../base64.ts';
 import { decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
 import { MessageDecodeError } from './errors.ts';
 import { decodeHttpApiFrame, httpApiMessageVersion, httpApiSource } from './http-api-message.ts';
@@ -98,7 +98,7 @@ function decodeHttpApiFramed(record: SQSRecord): ReplayRequest {
 function decodeLegacyV1(payload: Record<string, unknown>): ReplayRequest {
   const { base64payload, jsonPayload, contentType } = payload;
   const problems: string[] = [];
-  if (base64payload !== undefined && (typeof base64payload !== 'string' || !base64Pattern.test(base64payload))) {
+  if (base64payload !== undefined && (typeof base64payload !== 'string' || !isBase64(base64payload))) {
     problems.push('base64payload must be a base64 string');
   }
   if (base64payload === undefined && jsonPayload === undefined) problems.push('jsonPayload or base64payload is required');

@@ -1,4 +1,4 @@
-import { base64Pattern } from '../base64.ts';
+import { isBase64 } from '../base64.ts';
 import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
 
@@ -104,7 +104,7 @@ function requireString(value: Record<string, unknown>, field: string, problems: 
 
 function decodeBase64(text: string | undefined, field: string, problems: string[]): Buffer | undefined {
   if (text === undefined) return undefined;
-  if (!base64Pattern.test(text)) {
+  if (!isBase64(text)) {
     problems.push(`${field} is not valid base64`);
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { base64Pattern } from '../base64.ts';
+import { isBase64 } from '../base64.ts';
 import { SignatureError } from './errors.ts';
 import { checkTimestamp, matchesAny, requireHeader, type SignedRequest, type Verifier } from './verifier.ts';
 
@@ -12,7 +12,7 @@ interface StandardWebhooksOptions {
 /** True for a secret the verifier can use: base64 key bytes, optionally prefixed `whsec_`. */
 export function isStandardWebhooksSecret(secret: string): boolean {
   const key = secret.replace(/^whsec_/, '');
-  return key !== '' && base64Pattern.test(key);
+  return key !== '' && isBase64(key);
 }
 
 /**

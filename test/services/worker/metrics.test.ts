@@ -43,4 +43,18 @@ describe('createWorkerMetrics', () => {
 
     expect(lines.map((line) => (JSON.parse(line) as Record<string, unknown>).Retried)).to.deep.equal([1]);
   });
+
+  it('writes a line as soon as a metric holds 100 values, the most one EMF line may carry', () => {
+    const lines: string[] = [];
+    const metrics = createWorkerMetrics({ write: (line) => lines.push(line) });
+
+    for (let i = 0; i < 250; i++) metrics.add(report({ outcome: 'done', replayMs: i }));
+    metrics.flush();
+
+    const written = lines.map((line) => JSON.parse(line) as { Replayed: number[]; ReplayDuration: number[] });
+    expect(written).to.have.length(3);
+    expect(Math.max(...written.flatMap((w) => [w.Replayed.length, w.ReplayDuration.length]))).to.equal(100);
+    expect(written.flatMap((w) => w.Replayed)).to.have.length(250);
+    expect(written.flatMap((w) => w.ReplayDuration)).to.deep.equal(Array.from({ length: 250 }, (_, i) => i));
+  });
 });
