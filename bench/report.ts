@@ -97,7 +97,8 @@ export function formatByColumn(figures: readonly Figure[], prefix: string, colum
   return markdown(header, rows);
 }
 
-function markdown(header: string[], rows: string[][]): string {
+/** Rows under a header, as a Markdown table with padded columns. */
+export function markdown(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureBundles } from './bundle-size.ts';
 import { measureColdStart, type NodeBinary } from './cold-start.ts';
+import { measureCost } from './cost.ts';
 import { runProbe } from './child.ts';
 import { measureFifo } from './fifo.ts';
 import { buildFloorBundles } from './floor.ts';
@@ -40,6 +41,9 @@ try {
     progress(`warm worker ${node.name}: ${worker.map((f) => f.note).join('; ')}`);
     figures.push(...[...http, ...worker].map((f) => onNode(f, node, node === nodes.at(-1))));
   }
+  // The bill, from the worker's time per message on the production runtime.
+  const cost = await measureCost(figures.find((f) => f.id === 'warmWorker.batch10')!.value);
+  figures.push(...cost.figures);
   figures.push(...(await measureMemory(workDir, progress)));
   figures.push(...(await measurePipeline(progress)));
   figures.push(...(await measureFifo(progress)));
@@ -58,6 +62,7 @@ try {
   const coldStart = (f: Figure) => f.id.startsWith('coldStart.');
   console.log(`\n${formatTable(figures.filter((f) => !coldStart(f)))}\n`);
   console.log(`Cold start (Lambda runs Node 22; medians of interleaved runs):\n\n${formatByColumn(figures, 'coldStart.', nodes.map((n) => ({ name: n.name, title: `Node ${n.version}` })))}\n`);
+  console.log(`What it costs per API flavour (USD):\n\n${cost.table}\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${results.durationSeconds} s. Written to bench/results/latest.json.`);
 } finally {
   await rm(workDir, { recursive: true, force: true });
