@@ -6,6 +6,7 @@ import { createWorkerHandler } from '../services/worker/worker.ts';
 import { createApp } from '../shared/app.ts';
 import { createLogger } from '../shared/logger.ts';
 import { encodeRestEnvelope } from '../shared/queue-message/envelope.ts';
+import { encodeHttpApiFrame } from '../shared/queue-message/http-api-message.ts';
 import type { ReplayRequest } from '../shared/queue-message/replay-request.ts';
 import { makeLambdaContext } from '../factories/lambda-context.ts';
 import { webhookBatch } from './events.ts';
@@ -117,20 +118,20 @@ function providerDelivery(): ReplayRequest {
   return { method: 'POST', path: '/webhook/stripe', query: [], headers, body, requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', receivedAt: 1764000000000, sourceIp: '3.18.12.63', domainName: headers.host, stage: 'prod' };
 }
 
-/** The HTTP API message: the raw body, the request in message attributes (name, type and value count). */
+/** The HTTP API message (version 2): the framed body, gateway-made attributes (name, type and value count). */
 function httpApiMessageBytes(request: ReplayRequest): number {
+  const headerNames = ['content-type', 'stripe-signature'];
+  const body = encodeHttpApiFrame(request.path, headerNames, request.headers, request.body.toString('utf8'));
   const attributes: Record<string, string> = {
     source: 'HttpApiV2SQSLambda',
+    envelopeVersion: '2',
     method: request.method,
-    path: request.path,
     requestId: 'JKJaXmPLvHcESHA=',
     requestTime: '1764000000',
-    contentType: request.headers['content-type'] ?? '',
     sourceIp: request.sourceIp ?? '',
-    'h.stripe-signature': request.headers['stripe-signature'] ?? '',
   };
   const attributeBytes = Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value), 0);
-  return request.body.length + attributeBytes;
+  return Buffer.byteLength(body) + attributeBytes;
 }
 
 /** API Gateway's access log lines as infra/service.yaml formats them (REST first, then HTTP API), with typical values. */
