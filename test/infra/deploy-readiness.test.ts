@@ -5,7 +5,7 @@ import { RegoEngine, TemplateFile, type Engine } from '@aws/cloudformation-valid
 import { expect } from 'chai';
 import { ensureBuilt } from '../helpers/build.ts';
 import { deployments, renderDeployment, type RenderedDeployment } from './helpers/deployments.ts';
-import { httpApiMappingsCannotFailASend, httpApiResponseParameterMaps } from './rules/api-gateway.ts';
+import { httpApiMappingsCannotFailASend, httpApiResponseParameterMaps, restIntegrationsAsStored } from './rules/api-gateway.ts';
 import { gatewayMaySendToItsQueue, grantsWhatTheCodeCalls } from './rules/iam.ts';
 import { noDanglingReferences, retainExceptOnCreate } from './rules/lifecycle.ts';
 import { reachesEveryCallFromTheVpc } from './rules/network.ts';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { decodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
 import { messageIds, queueRoutes } from '../../shared/queue-message/routes.ts';
 import { makeProviderWebhooks, makeSignedDelivery } from '../../factories/webhooks.ts';
-import { renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
+import { renderIntegrationResponse, renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
 import { startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
 import { parseSendMessageForm } from './helpers/sqs-form.ts';
@@ -40,8 +40,21 @@ function resourceOf(path: string) {
   return path === '/webhook' ? '/webhook' : '/webhook/{proxy+}';
 }
 
+// The API treats every type as binary and the SQS integration converts the body to text:
+// the template then sees base64 of the exact bytes (api-gateway-payload-encodings-workflow.html).
+const postIntegration = template.Resources.RestWebhookPostMethod?.Properties?.Integration as { ContentHandling?: string; IntegrationResponses: { StatusCode: string; SelectionPattern?: string; ResponseTemplates: Record<string, unknown> }[] };
+const bodyAsBase64 = ((template.Resources.RestApi?.Properties?.BinaryMediaTypes ?? []) as string[]).includes('*~1*') && postIntegration.ContentHandling === 'CONVERT_TO_TEXT';
+
 function render(request: GatewayRequest): string {
-  return renderRestTemplate(envelopeTemplate, request, resourceOf(request.path));
+  return renderRestTemplate(envelopeTemplate, request, resourceOf(request.path), { bodyAsBase64 });
+}
+
+/** The integration response API Gateway picks for an SQS answer: the pattern matching its status, else the default. */
+function respond(status: number, sqsBody: string) {
+  const chosen = postIntegration.IntegrationResponses.find((r) => r.SelectionPattern !== undefined && new RegExp(`^(?:${r.SelectionPattern})$`).test(String(status))) ??
+    postIntegration.IntegrationResponses.find((r) => r.SelectionPattern === undefined);
+  const rendered = renderIntegrationResponse(findInMap(template, chosen?.ResponseTemplates['application/json']) as string, sqsBody, { requestId: 'req-1' });
+  return { status: rendered.status ?? Number(chosen?.StatusCode), error: (JSON.parse(rendered.body) as { error?: { code: string } }).error?.code };
 }
 
 function lowerCase(headers: Record<string, string>): Record<string, string> {
@@ -128,16 +141,44 @@ describe('REST API request template', () => {
     });
   });
 
-  it('queues a 700 KB body, while SQS refuses a body whose envelope passes 1 MiB', async () => {
+  it('queues a 700 KB body, and answers 413 payload_too_large when SQS refuses one whose envelope passes 1 MiB', async () => {
     const body = (size: number) => Buffer.from(JSON.stringify({ data: 'x'.repeat(size) }), 'utf8');
     const fits = makeGatewayRequest({ body: body(700_000), headers: { 'Content-Type': 'application/json' } });
     const tooLarge = makeGatewayRequest({ body: body(800_000), headers: { 'Content-Type': 'application/json' } });
 
     const delivered = await roundTrip.deliver(parseSendMessageForm(render(fits)));
     const refused = await roundTrip.deliver(parseSendMessageForm(render(tooLarge))).catch((error: unknown) => error);
+    // SQS's query-protocol answer to API Gateway, with the refusal's own text.
+    const sqsAnswer = JSON.stringify({ Error: { Type: 'Sender', Code: 'InvalidParameterValue', Message: (refused as Error).message }, RequestId: 'r' });
 
     expect(delivered.seen?.body.equals(fits.body)).to.equal(true);
     expect((refused as Error).message).to.match(/Message must be shorter than 1048576 bytes/);
+    expect(respond(400, sqsAnswer)).to.deep.equal({ status: 413, error: 'payload_too_large' });
+  });
+
+  it('answers 413 to an HTTP 413 from SQS, 502 to every other refusal (throttling, KMS) and 503 to SQS 5xx, so providers retry all but the too large', () => {
+    expect([
+      respond(413, 'HTTP content length exceeded'),
+      respond(400, JSON.stringify({ Error: { Code: 'RequestThrottled', Message: 'Rate exceeded' } })),
+      respond(400, JSON.stringify({ Error: { Code: 'KmsThrottled', Message: 'throttled' } })),
+      respond(403, JSON.stringify({ Error: { Code: 'AccessDenied', Message: 'no' } })),
+      respond(503, JSON.stringify({ Error: { Code: 'ServiceUnavailable' } })),
+    ]).to.deep.equal([
+      { status: 413, error: 'payload_too_large' },
+      { status: 502, error: 'queue_rejected' },
+      { status: 502, error: 'queue_rejected' },
+      { status: 502, error: 'queue_rejected' },
+      { status: 503, error: 'queue_unavailable' },
+    ]);
+  });
+
+  it('queues any bytes byte for byte: a PNG, bytes that are not UTF-8, a vendor content type', async () => {
+    const png = makeGatewayRequest({ body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe]), headers: { 'Content-Type': 'application/octet-stream' } });
+    const latin1 = makeGatewayRequest({ body: Buffer.from('caf\xe9=1', 'latin1'), headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=ISO-8859-1' } });
+
+    const deliveries = [await roundTrip.deliver(parseSendMessageForm(render(png))), await roundTrip.deliver(parseSendMessageForm(render(latin1)))];
+
+    expect(deliveries.map((d) => d.seen?.body.toString('hex'))).to.deep.equal([png.body.toString('hex'), latin1.body.toString('hex')]);
   });
 
   it('gives the app the queue metadata of the message it replays', async () => {

@@ -165,21 +165,34 @@ describe('infra/service.yaml', () => {
         'application/xml',
         'text/xml',
         'multipart/form-data',
+        'application/octet-stream',
+        'application/vnd.api+json',
+        'application/cloudevents+json',
       ]);
+      // API Gateway matches the media type only, parameters dropped: a key with parameters never matches.
+      expect(Object.keys(templates).filter((type) => !/^[a-z]+\/[a-z0-9.+-]+$/.test(type))).to.deep.equal([]);
       expect(new Set(Object.values(templates).map((reference) => findInMap(template, reference)))).to.have.property('size', 1);
     });
 
-    it('answers 202 only when SQS answers 2xx, and 5xx for anything else so providers retry', () => {
+    it('answers 202 only when SQS answers 2xx, 413 when the message can never fit, and 5xx for anything else so providers retry', () => {
       const responses = (integration('RestWebhookPostMethod').IntegrationResponses as { StatusCode: string; SelectionPattern?: string }[]).map(
         ({ StatusCode, SelectionPattern }) => ({ StatusCode, SelectionPattern }),
       );
 
       expect(responses).to.deep.equal([
         { StatusCode: '202', SelectionPattern: '2\\d{2}' },
+        { StatusCode: '413', SelectionPattern: '413' },
         { StatusCode: '503', SelectionPattern: '5\\d{2}' },
-        // No pattern: the default response, for SQS 4xx and anything unexpected.
+        // No pattern: the default response, for SQS 4xx (413 when SQS says too large) and anything unexpected.
         { StatusCode: '502', SelectionPattern: undefined },
       ]);
+    });
+
+    it('turns an unmapped content type into a retryable 503, never a 415 providers give up on', () => {
+      const response = props('RestUnsupportedMediaTypeResponse');
+
+      expect([response.ResponseType, response.StatusCode]).to.deep.equal(['UNSUPPORTED_MEDIA_TYPE', '503']);
+      expect(JSON.parse((response.ResponseTemplates as Record<string, string>)['application/json'] ?? '')).to.have.nested.property('error.code', 'content_type_not_mapped');
     });
 
     it('sends every other method and path to the http function, and guards /api with the authorizer', () => {

@@ -22,18 +22,24 @@ export interface GatewayRequest {
  * of https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html.
  *
  * Modelled, not known: a repeated query key or header gives its last value (the template sees
- * one value per name), `$input.body` is the body decoded as UTF-8, and `$input.path` /
- * `$input.json` see no field in a body that is not JSON (`$input.path('$')` of a form body is
- * known to give its text, so API Gateway does not fail on one).
+ * one value per name). `$input.body` is base64 of the exact bytes with `bodyAsBase64` (a binary
+ * media type and ContentHandling CONVERT_TO_TEXT), else the body decoded as UTF-8. `$input.path` /
+ * `$input.json` read that payload: no field of a base64 body, nor of a body that is not JSON
+ * (`$input.path('$')` of a form body is known to give its text, so API Gateway does not fail on one).
  */
-export function renderRestTemplate(template: string, request: GatewayRequest, resourcePath: '/webhook' | '/webhook/{proxy+}'): string {
+export function renderRestTemplate(
+  template: string,
+  request: GatewayRequest,
+  resourcePath: '/webhook' | '/webhook/{proxy+}',
+  options: { bodyAsBase64?: boolean } = {},
+): string {
   const proxy = resourcePath === '/webhook/{proxy+}' ? request.path.replace(/^\/webhook\//, '') : undefined;
   const params = {
     path: javaMap(proxy === undefined ? [] : [['proxy', proxy]]),
     querystring: javaMap(request.query),
     header: javaMap(Object.entries(request.headers)),
   };
-  const body = request.body.toString('utf8');
+  const body = request.body.toString(options.bodyAsBase64 ? 'base64' : 'utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body) as unknown;
@@ -70,12 +76,30 @@ function javaMap(entries: Iterable<readonly [string, string]>): { get(key: strin
 
 /** Renders an integration response template against a backend JSON answer. */
 export function renderResponseTemplate(template: string, backendJson: unknown, context: Record<string, unknown> = {}): string {
+  return renderIntegrationResponse(template, JSON.stringify(backendJson), context).body;
+}
+
+/**
+ * Renders an integration response template against the backend's answer as text, and returns
+ * the status a `#set($context.responseOverride.status = …)` chose, if any.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
+ */
+export function renderIntegrationResponse(template: string, backendBody: string, context: Record<string, unknown> = {}): { body: string; status?: number } {
+  const parsed = (() => {
+    try {
+      return JSON.parse(backendBody) as unknown;
+    } catch {
+      return undefined;
+    }
+  })();
   const input = {
-    body: JSON.stringify(backendJson),
-    path: (jsonPath: string) => selectJsonPath(backendJson, jsonPath),
-    json: (jsonPath: string) => JSON.stringify(selectJsonPath(backendJson, jsonPath)),
+    body: backendBody,
+    path: (jsonPath: string) => selectJsonPath(parsed, jsonPath),
+    json: (jsonPath: string) => JSON.stringify(selectJsonPath(parsed, jsonPath)),
   };
-  return renderVtl(template, { input, context, util: apiGatewayUtil });
+  const responseOverride: { status?: number } = {};
+  const body = renderVtl(template, { input, context: { ...context, responseOverride }, util: apiGatewayUtil });
+  return { body, ...(responseOverride.status === undefined ? {} : { status: Number(responseOverride.status) }) };
 }
 
 /** `$util` as API Gateway defines it; `urlEncode` is Java's URLEncoder (space becomes `+`). */
@@ -121,6 +145,7 @@ const javaStringMethods = [
     return Number(hash);
   }),
   javaMethod('length', (context) => context.length),
+  javaMethod('contains', (context, [text]) => context.includes(String(text))),
   javaMethod('replaceAll', (context, [regex, replacement]) => context.replace(new RegExp(String(regex), 'gu'), String(replacement))),
 ];
 

@@ -90,3 +90,41 @@ export const httpApiMappingsCannotFailASend: Rule = {
         return problems;
       }),
 };
+
+/**
+ * REST API non-proxy integrations as API Gateway stores them: integration responses are keyed
+ * by status code (two with one status cannot both exist), every status they (or a template's
+ * `$context.responseOverride.status`) answer needs a method response, request template keys are
+ * bare media types (selection ignores parameters), and under a `*​/*` binary media type every
+ * response converts to text (else a text answer is base64-decoded for the client).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
+ */
+export const restIntegrationsAsStored: Rule = {
+  title: 'gives REST integrations responses API Gateway can store and answer',
+  source: 'https://docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html',
+  check: (deployment) => {
+    const [api] = resourcesOf(deployment, 'AWS::ApiGateway::RestApi');
+    const allBinary = ((api?.[1].Properties?.BinaryMediaTypes ?? []) as string[]).includes('*~1*');
+    return resourcesOf(deployment, 'AWS::ApiGateway::Method').flatMap(([id, method]) => {
+      const integration = method.Properties?.Integration as
+        | { Type?: string; RequestTemplates?: Record<string, unknown>; IntegrationResponses?: { StatusCode: string; ContentHandling?: string; ResponseTemplates?: Record<string, unknown> }[] }
+        | undefined;
+      if (!integration || integration.Type === 'AWS_PROXY') return [];
+      const problems: string[] = [];
+      const responses = integration.IntegrationResponses ?? [];
+      const statuses = responses.map((r) => r.StatusCode);
+      for (const status of new Set(statuses)) if (statuses.filter((s) => s === status).length > 1) problems.push(`${id}: two integration responses with status ${status}`);
+      const overridden = responses.flatMap((r) =>
+        Object.values(r.ResponseTemplates ?? {}).flatMap((t) => {
+          const text = typeof t === 'object' && t !== null && 'Fn::FindInMap' in t ? String(findInMap(deployment.template, t)) : String(t);
+          return [...text.matchAll(/responseOverride\.status\s*=\s*(\d{3})/g)].map((m) => m[1] ?? '');
+        }),
+      );
+      const declared = ((method.Properties?.MethodResponses ?? []) as { StatusCode: string }[]).map((r) => r.StatusCode);
+      for (const status of new Set([...statuses, ...overridden])) if (!declared.includes(status)) problems.push(`${id}: status ${status} has no method response`);
+      for (const type of Object.keys(integration.RequestTemplates ?? {})) if (!/^[a-z]+\/[a-z0-9.+-]+$/.test(type)) problems.push(`${id}: request template key ${type} is not a bare media type`);
+      if (allBinary) for (const r of responses) if (r.ContentHandling !== 'CONVERT_TO_TEXT') problems.push(`${id}: response ${r.StatusCode} does not convert to text under binary media type */*`);
+      return problems;
+    });
+  },
+};

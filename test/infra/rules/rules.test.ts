@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { ensureBuilt } from '../../helpers/build.ts';
 import type { Resource } from '../helpers/cloudformation-yaml.ts';
 import { deployments, renderDeployment, type RenderedDeployment } from '../helpers/deployments.ts';
-import { httpApiMappingsCannotFailASend, httpApiResponseParameterMaps } from './api-gateway.ts';
+import { httpApiMappingsCannotFailASend, httpApiResponseParameterMaps, restIntegrationsAsStored } from './api-gateway.ts';
 import { gatewayMaySendToItsQueue, grantsWhatTheCodeCalls } from './iam.ts';
 import { noDanglingReferences, retainExceptOnCreate } from './lifecycle.ts';
 import { reachesEveryCallFromTheVpc } from './network.ts';
@@ -63,6 +63,36 @@ describe('deploy-readiness rules', () => {
         'Shopify: MessageAttributes holds a client-sent value (nothing is escaped in it)',
         'Shopify: MessageBody must start with a constant line, so it is never empty',
         'Shopify: SQS 400 answers 200, as if the webhook were queued',
+      ]);
+    });
+  });
+
+  describe('restIntegrationsAsStored', () => {
+    it('names a status used twice, a status without a method response, a key with parameters and a response left binary', () => {
+      const deployment = makeDeployment({
+        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { BinaryMediaTypes: ['*~1*'] } },
+        Post: {
+          Type: 'AWS::ApiGateway::Method',
+          Properties: {
+            Integration: {
+              Type: 'AWS',
+              RequestTemplates: { 'application/json; charset=utf-8': 'x' },
+              IntegrationResponses: [
+                { StatusCode: '502', SelectionPattern: '4\\d{2}', ContentHandling: 'CONVERT_TO_TEXT' },
+                { StatusCode: '502', ContentHandling: 'CONVERT_TO_TEXT', ResponseTemplates: { 'application/json': '#set($context.responseOverride.status = 413)' } },
+                { StatusCode: '202' },
+              ],
+            },
+            MethodResponses: [{ StatusCode: '202' }, { StatusCode: '502' }],
+          },
+        },
+      });
+
+      expect(restIntegrationsAsStored.check(deployment)).to.deep.equal([
+        'Post: two integration responses with status 502',
+        'Post: status 413 has no method response',
+        'Post: request template key application/json; charset=utf-8 is not a bare media type',
+        'Post: response 202 does not convert to text under binary media type */*',
       ]);
     });
   });
