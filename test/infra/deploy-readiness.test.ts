@@ -16,7 +16,14 @@ import type { Rule } from './rules/rule.ts';
 // check, each written from the AWS documentation it cites (rules/).
 const rules: Rule[] = [
   httpApiResponseParameterMaps,
-  httpApiMappingsCannotFailASend, retainExceptOnCreate, noDanglingReferences, grantsWhatTheCodeCalls, gatewayMaySendToItsQueue, reachesEveryCallFromTheVpc];
+  httpApiMappingsCannotFailASend,
+  restIntegrationsAsStored,
+  retainExceptOnCreate,
+  noDanglingReferences,
+  grantsWhatTheCodeCalls,
+  gatewayMaySendToItsQueue,
+  reachesEveryCallFromTheVpc,
+];
 
 describe('deploy readiness', () => {
   let rendered: RenderedDeployment[] = [];

@@ -95,7 +95,7 @@ export const httpApiMappingsCannotFailASend: Rule = {
  * REST API non-proxy integrations as API Gateway stores them: integration responses are keyed
  * by status code (two with one status cannot both exist), every status they (or a template's
  * `$context.responseOverride.status`) answer needs a method response, request template keys are
- * bare media types (selection ignores parameters), and under a `*​/*` binary media type every
+ * bare media types (selection ignores parameters), and under the binary media type for every type (`*~1*`) every
  * response converts to text (else a text answer is base64-decoded for the client).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
  */
