@@ -40,13 +40,26 @@ function resourceOf(path: string) {
   return path === '/webhook' ? '/webhook' : '/webhook/{proxy+}';
 }
 
-// The API treats every type as binary and the SQS integration converts the body to text:
-// the template then sees base64 of the exact bytes (api-gateway-payload-encodings-workflow.html).
-const postIntegration = template.Resources.RestWebhookPostMethod?.Properties?.Integration as { ContentHandling?: string; IntegrationResponses: { StatusCode: string; SelectionPattern?: string; ResponseTemplates: Record<string, unknown> }[] };
-const bodyAsBase64 = ((template.Resources.RestApi?.Properties?.BinaryMediaTypes ?? []) as string[]).includes('*~1*') && postIntegration.ContentHandling === 'CONVERT_TO_TEXT';
+// API Gateway picks the request template by the media type (parameters dropped; none means
+// application/json). For the API's binary media types the SQS integration converts the body to
+// text, so that template sees base64 of the exact bytes (api-gateway-payload-encodings-workflow.html).
+const postIntegration = template.Resources.RestWebhookPostMethod?.Properties?.Integration as {
+  ContentHandling?: string;
+  RequestTemplates: Record<string, unknown>;
+  IntegrationResponses: { StatusCode: string; SelectionPattern?: string; ResponseTemplates: Record<string, unknown> }[];
+};
+const binaryTypes = ((template.Resources.RestApi?.Properties?.BinaryMediaTypes ?? []) as string[]).map((type) => type.replace('~1', '/'));
+
+function mediaTypeOf(request: GatewayRequest): string {
+  const header = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  return (header ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+}
 
 function render(request: GatewayRequest): string {
-  return renderRestTemplate(envelopeTemplate, request, resourceOf(request.path), { bodyAsBase64 });
+  const type = mediaTypeOf(request);
+  const chosen = findInMap(template, postIntegration.RequestTemplates[type] ?? postIntegration.RequestTemplates['application/json']) as string;
+  const bodyAsBase64 = binaryTypes.includes(type) && postIntegration.ContentHandling === 'CONVERT_TO_TEXT';
+  return renderRestTemplate(chosen, request, resourceOf(request.path), { bodyAsBase64 });
 }
 
 /** The integration response API Gateway picks for an SQS answer: the pattern matching its status, else the default. */
@@ -172,13 +185,26 @@ describe('REST API request template', () => {
     ]);
   });
 
-  it('queues any bytes byte for byte: a PNG, bytes that are not UTF-8, a vendor content type', async () => {
+  it('queues the bytes of a binary media type byte for byte: octet-stream, a multipart part that is not UTF-8', async () => {
     const png = makeGatewayRequest({ body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe]), headers: { 'Content-Type': 'application/octet-stream' } });
-    const latin1 = makeGatewayRequest({ body: Buffer.from('caf\xe9=1', 'latin1'), headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=ISO-8859-1' } });
+    const multipart = makeGatewayRequest({
+      body: Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="f"; filename="x.bin"\r\n\r\n'), Buffer.from([0xff, 0x00, 0xc3]), Buffer.from('\r\n--b--\r\n')]),
+      headers: { 'Content-Type': 'multipart/form-data; boundary=b' },
+    });
 
-    const deliveries = [await roundTrip.deliver(parseSendMessageForm(render(png))), await roundTrip.deliver(parseSendMessageForm(render(latin1)))];
+    const deliveries = [await roundTrip.deliver(parseSendMessageForm(render(png))), await roundTrip.deliver(parseSendMessageForm(render(multipart)))];
 
-    expect(deliveries.map((d) => d.seen?.body.toString('hex'))).to.deep.equal([png.body.toString('hex'), latin1.body.toString('hex')]);
+    expect(deliveries.map((d) => d.seen?.body.toString('hex'))).to.deep.equal([png.body.toString('hex'), multipart.body.toString('hex')]);
+  });
+
+  it('has a binary template that differs from the text one only in taking the body as base64 already', () => {
+    const text = (findInMap(template, { 'Fn::FindInMap': ['RestApiTemplates', 'SendMessage', 'Envelope'] }) as string).split('\n');
+    const binary = (findInMap(template, { 'Fn::FindInMap': ['RestApiTemplates', 'SendMessage', 'EnvelopeBinary'] }) as string).split('\n');
+    const differing = text.flatMap((line, index) => (line === binary[index] ? [] : [[line.trim(), binary[index]?.trim()]]));
+
+    expect(binary).to.have.length(text.length);
+    expect(differing).to.deep.equal([[`$util.urlEncode('},"body":"')$util.urlEncode($util.base64Encode($input.body))##`, `$util.urlEncode('},"body":"')$util.urlEncode($input.body)##`]]);
+    expect(Object.entries(postIntegration.RequestTemplates).filter(([type, t]) => binaryTypes.includes(type) !== (findInMap(template, t) === binary.join('\n')))).to.deep.equal([]);
   });
 
   it('gives the app the queue metadata of the message it replays', async () => {

@@ -95,8 +95,8 @@ export const httpApiMappingsCannotFailASend: Rule = {
  * REST API non-proxy integrations as API Gateway stores them: integration responses are keyed
  * by status code (two with one status cannot both exist), every status they (or a template's
  * `$context.responseOverride.status`) answer needs a method response, request template keys are
- * bare media types (selection ignores parameters), and under the binary media type for every type (`*~1*`) every
- * response converts to text (else a text answer is base64-decoded for the client).
+ * bare media types (selection ignores parameters), and with binary media types every response
+ * converts to text (else a text answer is base64-decoded for a client accepting a binary type).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
  */
 export const restIntegrationsAsStored: Rule = {
@@ -104,7 +104,7 @@ export const restIntegrationsAsStored: Rule = {
   source: 'https://docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html',
   check: (deployment) => {
     const [api] = resourcesOf(deployment, 'AWS::ApiGateway::RestApi');
-    const allBinary = ((api?.[1].Properties?.BinaryMediaTypes ?? []) as string[]).includes('*~1*');
+    const anyBinary = ((api?.[1].Properties?.BinaryMediaTypes ?? []) as string[]).length > 0;
     return resourcesOf(deployment, 'AWS::ApiGateway::Method').flatMap(([id, method]) => {
       const integration = method.Properties?.Integration as
         | { Type?: string; RequestTemplates?: Record<string, unknown>; IntegrationResponses?: { StatusCode: string; ContentHandling?: string; ResponseTemplates?: Record<string, unknown> }[] }
@@ -123,7 +123,7 @@ export const restIntegrationsAsStored: Rule = {
       const declared = ((method.Properties?.MethodResponses ?? []) as { StatusCode: string }[]).map((r) => r.StatusCode);
       for (const status of new Set([...statuses, ...overridden])) if (!declared.includes(status)) problems.push(`${id}: status ${status} has no method response`);
       for (const type of Object.keys(integration.RequestTemplates ?? {})) if (!/^[a-z]+\/[a-z0-9.+-]+$/.test(type)) problems.push(`${id}: request template key ${type} is not a bare media type`);
-      if (allBinary) for (const r of responses) if (r.ContentHandling !== 'CONVERT_TO_TEXT') problems.push(`${id}: response ${r.StatusCode} does not convert to text under binary media type */*`);
+      if (anyBinary) for (const r of responses) if (r.ContentHandling !== 'CONVERT_TO_TEXT') problems.push(`${id}: response ${r.StatusCode} does not convert to text, though the API has binary media types`);
       return problems;
     });
   },
