@@ -54,7 +54,7 @@ const vcpuMemoryMB = 1769;
 const chunkBytes = 64 * 1024;
 const gib = 2 ** 30;
 
-export type Flavour = 'REST API' | 'HTTP API';
+type Flavour = 'REST API' | 'HTTP API';
 
 /** One webhook's way through the service, per API flavour. */
 export interface Workload {
@@ -77,7 +77,7 @@ export interface Workload {
   idempotencyWrites: number;
 }
 
-export interface CostLine {
+interface CostLine {
   line: string;
   /** USD per million webhooks. */
   perMillion: number;
@@ -166,7 +166,7 @@ async function workerLogBytes(batchSize: number): Promise<{ record: number; metr
   return { record: Buffer.byteLength(records.join('')) / batchSize, metrics: Buffer.byteLength(metrics[0]!) };
 }
 
-export interface CostReport {
+interface CostReport {
   workloads: Workload[];
   figures: Figure[];
   table: string;

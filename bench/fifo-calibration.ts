@@ -32,7 +32,7 @@ const senders = 8;
 /** A path of its own: every webhook posted to it shares one message group, as a route's did. */
 const oneGroupPath = '/webhook/calibration';
 /** Largest relative difference between modelled and measured figures that counts as agreement. */
-export const tolerance = 0.25;
+const tolerance = 0.25;
 
 interface Measured {
   /** The mix's indices in the order the gateway queued them (concurrent senders interleave entities). */
@@ -192,7 +192,7 @@ async function measureCosts(progress: (line: string) => void): Promise<{ batchMs
   return { batchMs, recordMs };
 }
 
-export interface Calibration {
+interface Calibration {
   comparisons: Comparison[];
   table: string;
   figures: Figure[];

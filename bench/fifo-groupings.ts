@@ -10,7 +10,7 @@ export type Grouping = (webhook: MixWebhook) => string;
 export const perRoute: Grouping = (w) => (w.shop ? `/webhook/${w.provider}#${w.shop}` : `/webhook/${w.provider}`);
 
 /** The provider's payload about the webhook's entity, as the provider would send it. */
-export function payloadOf(w: MixWebhook): ProviderPayload {
+function payloadOf(w: MixWebhook): ProviderPayload {
   switch (w.provider) {
     case 'stripe':
       return makeStripeEvent({ objectId: w.entity });

@@ -3,7 +3,7 @@
 // provider. Seeded, so every run replays the same traffic.
 import { makeRandom } from '../factories/random.ts';
 
-export type Provider = 'stripe' | 'github' | 'twilio' | 'shopify' | 'standard';
+type Provider = 'stripe' | 'github' | 'twilio' | 'shopify' | 'standard';
 
 export interface MixWebhook {
   /** Arrival time, in milliseconds from the start of the mix. */

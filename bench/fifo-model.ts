@@ -54,7 +54,7 @@ export interface FifoModelOptions {
   scanWindow?: number;
 }
 
-export interface MessageOutcome {
+interface MessageOutcome {
   /** When the app answered 2xx. */
   handledAt?: number;
   /** When the redrive policy moved it to the DLQ. */

@@ -29,7 +29,7 @@ interface Spread {
   max: number;
 }
 
-export interface MixFigures {
+interface MixFigures {
   mix: string;
   grouping: string;
   /** From the first arrival until every webhook not about the poison object is handled. */
@@ -109,7 +109,7 @@ export function runMix(
 }
 
 /** Every mix of the issue under both groupings; a poison mix is compared with its clean twin. */
-export function modelMixes(options: FifoModelOptions = awsModel): MixFigures[] {
+function modelMixes(options: FifoModelOptions = awsModel): MixFigures[] {
   const pairs: [Mix, Mix][] = [
     [stripeBurst(), stripeBurst({ poison: true })],
     [steadyMix(), steadyMix({ poison: true })],
@@ -126,13 +126,13 @@ export function modelMixes(options: FifoModelOptions = awsModel): MixFigures[] {
   return rows;
 }
 
-export function formatSeconds(ms: number): string {
+function formatSeconds(ms: number): string {
   if (ms >= 60_000) return `${round(ms / 60_000, 1)} min`;
   if (ms >= 1_000) return `${round(ms / 1_000, 2)} s`;
   return `${Math.round(ms)} ms`;
 }
 
-export function formatMixTable(rows: readonly MixFigures[]): string {
+function formatMixTable(rows: readonly MixFigures[]): string {
   const header = ['mix', 'groups', 'drain', 'delay p50', 'p99', 'max', 'extra p99 (vs no poison)', 'never failed, in DLQ', 'poison object resolved after', 'batches (mean size)', 'peak concurrency'];
   const cells = rows.map((r) => [
     r.mix,
@@ -153,7 +153,7 @@ export function formatMixTable(rows: readonly MixFigures[]): string {
 }
 
 /** The model's figures against the issue's targets, as rows of the `npm run bench` table. */
-export function modelFigures(rows: readonly MixFigures[]): Figure[] {
+function modelFigures(rows: readonly MixFigures[]): Figure[] {
   const row = (mix: string, grouping: string) => {
     const found = rows.find((r) => r.mix === mix && r.grouping === grouping);
     if (!found) throw new Error(`no model row for ${mix}, ${grouping}`);

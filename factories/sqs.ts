@@ -6,7 +6,7 @@ import { encodeRestEnvelope } from '../shared/queue-message/envelope.ts';
 import { encodeHttpApiFrame } from '../shared/queue-message/http-api-message.ts';
 import type { ReplayRequest } from '../shared/queue-message/replay-request.ts';
 
-export interface SqsRecordSpec {
+interface SqsRecordSpec {
   body?: string;
   messageId?: string;
   /** FIFO message group; `null` makes a standard-queue record with none. */
@@ -78,7 +78,7 @@ export function makeEnvelopeRecord(request: Partial<ReplayRequest> = {}, spec: S
   return makeSqsRecord({ body: encodeRestEnvelope(makeReplayRequest(request)), ...spec });
 }
 
-export interface HttpApiMessageSpec {
+interface HttpApiMessageSpec {
   method?: string;
   path?: string;
   body?: string;

@@ -33,7 +33,7 @@ export interface SignedDelivery {
   body: string;
 }
 
-export interface DeliverySpec {
+interface DeliverySpec {
   /** The provider's delivery id (Stripe: the event id in the body). */
   id?: string;
   /** Signing time, Unix seconds; now by default. */

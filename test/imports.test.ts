@@ -24,6 +24,35 @@ function importsOf(file: string): string[] {
     .map((name) => relative(root, resolve(root, dirname(file), name)));
 }
 
+/** The names a file exports, and the names other files import from each file (`*` for a namespace import). */
+function exportsAndImports(files: readonly string[]): { exported: Map<string, string[]>; imported: Map<string, Set<string>> } {
+  const exported = new Map<string, string[]>();
+  const imported = new Map<string, Set<string>>();
+  const use = (target: string, name: string) => imported.set(target, (imported.get(target) ?? new Set()).add(name));
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, false);
+    const names: string[] = [];
+    for (const statement of source.statements) {
+      const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
+      const isExported = modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+      if (isExported && ts.isVariableStatement(statement)) {
+        names.push(...statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : [])));
+      } else if (isExported && 'name' in statement && statement.name && ts.isIdentifier(statement.name as ts.Node)) {
+        names.push((statement.name as ts.Identifier).text);
+      }
+      if (!ts.isImportDeclaration(statement) && !ts.isExportDeclaration(statement)) continue;
+      const from = statement.moduleSpecifier;
+      if (from === undefined || !ts.isStringLiteral(from) || !from.text.startsWith('.')) continue;
+      const target = relative(root, resolve(root, dirname(file), from.text));
+      const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : statement.exportClause;
+      if (bindings === undefined || ts.isNamespaceImport(bindings) || ts.isNamespaceExport(bindings)) use(target, '*');
+      else for (const element of bindings.elements) use(target, (element.propertyName ?? element.name).text);
+    }
+    exported.set(file, names);
+  }
+  return { exported, imported };
+}
+
 /** Each import cycle once, as the chain of files that closes it. */
 function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   const cycles: string[][] = [];
@@ -88,6 +117,19 @@ describe('the import graph', () => {
     const wrong = edges.filter(({ from, to }) => !under('test')(from) && under('test')(to));
 
     expect(wrong).to.deep.equal([]);
+  });
+
+  it('exports from the source, the factories and the benchmarks only what another file imports', () => {
+    const { exported, imported } = exportsAndImports([...graph.keys()]);
+    // Lambda handlers, and the benchmark's floor handlers, are imported by the runtime.
+    const entries = new Set(['services/http/handler.ts', 'services/worker/handler.ts', 'bench/floor/http-floor.ts', 'bench/floor/worker-floor.ts']);
+
+    const unused = [...exported].filter(([file]) => !under('test')(file)).flatMap(([file, names]) => {
+      const used = imported.get(file) ?? new Set();
+      return entries.has(file) || used.has('*') ? [] : names.filter((name) => !used.has(name)).map((name) => `${file}: ${name}`);
+    });
+
+    expect(unused).to.deep.equal([]);
   });
 
   it('lets the local service reach the worker only through its entry modules', () => {

@@ -23,7 +23,7 @@ export const httpApiSource = 'HttpApiV2SQSLambda';
 export const httpApiMessageVersion = '2';
 const firstLine = `${httpApiSource} ${httpApiMessageVersion}`;
 
-export interface HttpApiFrame {
+interface HttpApiFrame {
   path: string;
   /** Lower-case names; a header mapped but not sent is absent. */
   headers: Record<string, string>;

@@ -4,7 +4,7 @@
  * that fails holds up only that object. The REST API's request template reads the same sources
  * with the same rules (infra/service.yaml; test/infra checks they agree on real payloads).
  */
-export type KeySource =
+type KeySource =
   /** A request header (lower case). */
   | { header: string }
   /** A JSON string at `$.a.b` of a JSON object body; a number, object or null does not count. */

@@ -70,7 +70,7 @@ export function isQueuedPath(path: string): boolean {
 }
 
 /** The route's rules; an unknown sub-path is a route of its own with the defaults. */
-export function findQueueRoute(path: string): QueueRoute {
+function findQueueRoute(path: string): QueueRoute {
   return queueRoutes.find((route) => route.path === path) ?? { path };
 }
 

@@ -12,7 +12,7 @@ import { replayDlq } from '../queue-tools/replay.ts';
 import type { DeliveryJournal } from './journal.ts';
 import { buildSample, type SampleTarget } from './samples.ts';
 
-export interface ConsoleActionsOptions {
+interface ConsoleActionsOptions {
   journal: DeliveryJournal;
   queue: QueueTarget;
   /** The app behind a worker without a DLQ, told of each record: replays from the DLQ. */
@@ -25,7 +25,7 @@ export interface ConsoleActionsOptions {
   serviceUrl: () => string;
 }
 
-export interface ActionResult {
+interface ActionResult {
   /** One line a person reads. */
   message: string;
   [key: string]: unknown;

@@ -18,7 +18,7 @@ import { sampleTargets } from './samples.ts';
 /** Where the console lives; the app owns `/`, `/health`, `/webhook*` and `/api/*`. */
 export const consolePath = '/_console';
 
-export interface ConsoleAppOptions {
+interface ConsoleAppOptions {
   journal: DeliveryJournal;
   actions: ConsoleActions;
   events: EventStream;

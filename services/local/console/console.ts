@@ -14,7 +14,7 @@ import { createEventStream } from './event-stream.ts';
 import { createDeliveryJournal } from './journal.ts';
 import { createExclusive, createQueueHealth, type QueueHealth } from './queue-health.ts';
 
-export interface LocalConsoleOptions {
+interface LocalConsoleOptions {
   /** The app the local service serves: DLQ replays run through it, as `npm run queue -- replay` does. */
   app: Koa;
   queue: QueueTarget;
@@ -26,7 +26,7 @@ export interface LocalConsoleOptions {
   healthIntervalMs?: number;
 }
 
-export interface LocalConsole {
+interface LocalConsole {
   /** For `startLocalService`: the page and its API under `/_console`, and the observers that feed it. */
   mount: Mount;
   gateway: Required<Pick<GatewayOptions, 'onDelivery'>>;

@@ -4,7 +4,7 @@ import type { Redactor } from './redact.ts';
 import { idempotencyVerdict, providerOf, signatureVerdict, type Verdict } from './verdicts.ts';
 
 /** One row of the live list. */
-export interface DeliverySummary {
+interface DeliverySummary {
   id: string;
   version: number;
   receivedAt: number;
@@ -21,12 +21,12 @@ export interface DeliverySummary {
   messageId?: string;
 }
 
-export interface AttemptView extends Omit<Attempt, 'answer'> {
+interface AttemptView extends Omit<Attempt, 'answer'> {
   answer?: BodyView & { truncated?: boolean };
 }
 
 /** Everything the detail view shows, secrets and credentials redacted. */
-export interface DeliveryDetail extends DeliverySummary {
+interface DeliveryDetail extends DeliverySummary {
   groupId?: string;
   gatewayStatus?: number;
   request?: {

@@ -48,7 +48,7 @@ export interface DeliveryJournal {
   subscribe(listener: (delivery: Delivery) => void): () => void;
 }
 
-export interface JournalOptions {
+interface JournalOptions {
   /** Deliveries kept; the oldest go first (default 500). */
   maxDeliveries?: number;
   /** Request body bytes kept across all deliveries (default 32 MiB); the oldest deliveries go first. */

@@ -7,7 +7,7 @@ export interface QueueHealth {
   dlq: { visible: number; inFlight: number; oldestReceivedAt: number | null };
 }
 
-export interface QueueHealthOptions {
+interface QueueHealthOptions {
   client: SQSClient;
   queueUrl: string;
   dlqUrl: string;

@@ -1,7 +1,7 @@
 /** Headers whose values are credentials, never shown. */
 const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token']);
 
-export const redacted = '[redacted]';
+const redacted = '[redacted]';
 
 export interface Redactor {
   /** The header's value, or `[redacted]` for a credential header. */

@@ -7,13 +7,13 @@ import { signGitHub, signShopify, signSlack, signStandardWebhook, signStripe, si
 export type SampleTarget = 'webhook' | Provider;
 export const sampleTargets: readonly SampleTarget[] = ['webhook', ...providers];
 
-export interface Sample {
+interface Sample {
   path: string;
   headers: Record<string, string>;
   body: Buffer;
 }
 
-export interface SampleOptions {
+interface SampleOptions {
   secrets: ProviderSecrets;
   /** The host Twilio signs in the URL; the app's public host. */
   publicHost?: string;

@@ -43,7 +43,7 @@ function withoutParkAttributes(message: Message): Record<string, MessageAttribut
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
-export interface DlqRedriveOptions {
+interface DlqRedriveOptions {
   client: SQSClient;
   queueUrl: string;
   dlqUrl: string;

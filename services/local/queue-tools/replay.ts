@@ -42,7 +42,7 @@ Options:
   },
 };
 
-export interface DlqReplayOptions {
+interface DlqReplayOptions {
   client: SQSClient;
   dlqUrl: string;
   /** A worker without a DLQ: what it would park is reported failed, so it stays in the DLQ. */
