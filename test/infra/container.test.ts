@@ -71,11 +71,19 @@ describe('infra/container.yaml', () => {
       expect(readable.slice(0, 3).map((arn) => arn.split(':parameter')[1])).to.deep.equal(parameters);
     });
 
-    it('writes the albDnsName parameter from the load balancer', () => {
+    it('writes the albDnsName parameter from the load balancer, which service.yaml then leaves to it', () => {
       const parameter = props('AlbDnsNameParameter');
+      const servicesOwn = service.Resources.PublicHostNameParameter;
 
       expect(subText(parameter.Name)).to.equal('/${DeploymentId}/ecs/${PipelineId}/albDnsName');
       expect(parameter.Value).to.deep.equal({ 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] });
+      expect([subText(servicesOwn?.Properties?.Name), servicesOwn?.Condition]).to.deep.equal([subText(parameter.Name), 'WritePublicHostName']);
+      expect(service.Conditions?.WritePublicHostName).to.deep.equal({ 'Fn::Not': [{ Condition: 'UseContainerService' }] });
+    });
+
+    it('is the only consumer: ContainerService=on disables the worker function\'s event source', () => {
+      expect(service.Resources.WorkerEventSource?.Properties?.Enabled).to.deep.equal({ 'Fn::If': ['UseContainerService', false, true] });
+      expect(service.Conditions?.UseContainerService).to.deep.equal({ 'Fn::Equals': [{ Ref: 'ContainerService' }, 'on'] });
     });
 
     it("sends every alarm to the service stack's topic by default, or to AlarmTopicArn", () => {
@@ -166,14 +174,14 @@ describe('infra/container.yaml', () => {
       expect(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'].map((action) => task[action])).to.deep.equal([[queue], [queue], [queue], [queue]]);
       expect(task['sqs:SendMessage']).to.deep.equal([queue, dlq]);
       expect(task['dynamodb:PutItem']).to.deep.equal(['arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${DeploymentId}-idempotency']);
-      expect(task['kms:Decrypt']).to.deep.equal(['KmsKeyArn']);
+      expect(task['kms:Decrypt']).to.deep.equal(['SecretsKmsKeyArn']);
     });
 
     it('grants Secrets Manager and KMS only when a signing secret or a key is configured', () => {
       const policy = (resource(template, 'TaskRole').Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[])[0]?.PolicyDocument.Statement ?? [];
       const conditions = policy.flatMap((s) => (s as { 'Fn::If'?: [string] })['Fn::If']?.[0] ?? []);
 
-      expect(conditions).to.deep.equal(['HasSecretsManagerSigning', 'HasKmsKey']);
+      expect(conditions).to.deep.equal(['HasSecretsManagerSigning', 'HasSecretsKmsKey']);
     });
 
     it('trusts ECS tasks of this account only', () => {

@@ -79,6 +79,7 @@ export const deployments: Deployment[] = [
       SecretsKmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/0a1b2c3d-0000-0000-0000-000000000000`,
     },
   },
+  { file: 'infra/service.yaml', name: 'next to the container service (infra/container.yaml)', parameters: { ...service[0]?.parameters, ContainerService: 'on' } },
   ...matrix('infra/pipeline.yaml', {
     DeploymentId: 'acme',
     ConnectionArn: `arn:aws:codeconnections:eu-west-1:${accountId}:connection/0a1b2c3d-0000-0000-0000-000000000000`,
@@ -105,7 +106,7 @@ export const deployments: Deployment[] = [
         'SSM signing parameters': { StripeSigningParameter: '/acme/webhooks/stripe' },
         'a Secrets Manager secret and a KMS key': {
           StripeSigningParameter: '/aws/reference/secretsmanager/acme/stripe',
-          KmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/01234567-89ab-cdef-0123-456789abcdef`,
+          SecretsKmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/01234567-89ab-cdef-0123-456789abcdef`,
           AlarmTopicArn: `arn:aws:sns:eu-west-1:${accountId}:ops-alarms`,
         },
       },
