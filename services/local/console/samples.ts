@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors.ts';
-import { providers, secretVariables, type Provider, type ProviderSecrets } from '../../../shared/signatures/secrets.ts';
+import { providers, type Provider, type ProviderSecrets } from '../../../shared/signatures/secrets.ts';
+import { SampleSecretMissingError } from './errors.ts';
 import { signGitHub, signShopify, signSlack, signStandardWebhook, signStripe, signTwilio } from './signers.ts';
 
 /** What the console can send: the unverified example route, or a provider's signed webhook. */
@@ -21,13 +22,6 @@ interface SampleOptions {
   forged?: boolean;
   /** Epoch ms. */
   now?: number;
-}
-
-/** No secret to sign with: names the variable that holds it. */
-export class SampleSecretMissingError extends AppError {
-  constructor(provider: Provider) {
-    super(409, 'secret_not_configured', `No ${provider} signing secret is configured: set ${secretVariables[provider]} (then restart npm start)`);
-  }
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');

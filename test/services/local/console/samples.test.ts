@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { inject } from 'light-my-request';
-import { buildSample, SampleSecretMissingError, sampleTargets } from '../../../../services/local/console/samples.ts';
+import { SampleSecretMissingError } from '../../../../services/local/console/errors.ts';
+import { buildSample, sampleTargets } from '../../../../services/local/console/samples.ts';
 import { providers } from '../../../../shared/signatures/secrets.ts';
 import { makeApp } from '../../../../factories/app.ts';
 import { makeProviderWebhooks, testPublicHost, testSecrets } from '../../../../factories/webhooks.ts';
