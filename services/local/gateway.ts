@@ -63,6 +63,8 @@ export function createGateway(options: GatewayOptions): RequestListener {
 async function enqueue(req: IncomingMessage, res: ServerResponse, target: RequestTarget, requestId: string, logger: Logger, options: GatewayOptions): Promise<void> {
   const receivedAt = Date.now();
   res.setHeader('x-amzn-requestid', requestId);
+  // Every answer carries x-request-id (README "Endpoints"): here the id the worker's record line carries.
+  res.setHeader('x-request-id', requestId);
 
   const report = (delivery: Omit<GatewayDelivery, 'requestId' | 'receivedAt' | 'path'>) => {
     try {

@@ -91,6 +91,21 @@ describe('createGateway', () => {
     ]);
   });
 
+  it("gives each of its own answers (202, 413, 503) the gateway's request id in x-request-id", async () => {
+    await startGateway({ bodyLimit: 10 });
+    const post = (body: string) => fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-request-id': 'caller-id' }, body });
+
+    const accepted = await post('{}');
+    const tooLarge = await post('12345678901');
+    await queue.stop();
+    const refused = await post('{}');
+    queue = await startLocalQueue();
+
+    const ids = [accepted, tooLarge, refused].map((r) => [r.status, r.headers.get('x-request-id') === r.headers.get('x-amzn-requestid'), r.headers.get('x-request-id')?.length]);
+    expect(ids).to.deep.equal([[202, true, 36], [413, true, 36], [503, true, 36]]);
+    expect(((await accepted.json()) as { requestId: string }).requestId).to.equal(accepted.headers.get('x-request-id'));
+  });
+
   it('passes every request but webhook POSTs straight to the app', async () => {
     const answers = await Promise.all([
       fetch(`${gateway.url}/webhook`),
