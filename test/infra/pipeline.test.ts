@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { loadTemplate, resource } from './helpers/cloudformation-yaml.ts';
+import { imageUri } from './helpers/deployments.ts';
+import { renderTemplate } from './helpers/render-template.ts';
 
 // infra/pipeline.yaml and infra/buildspec.yml. CodeBuild cannot run here, so this checks what
 // the build would do: its commands, their order, the variables they need, the functions they touch.
@@ -34,19 +36,31 @@ describe('infra/pipeline.yaml', () => {
     ]);
   });
 
-  it('runs the buildspec from the source connection, in privileged mode for docker build', () => {
-    const stages = pipeline.Resources.Pipeline?.Properties?.Stages as { Actions: { ActionTypeId: { Provider: string } }[] }[];
+  it('builds from the source connection in privileged mode (docker build), then deploys the service stack with a CloudFormation action', () => {
+    const stages = pipeline.Resources.Pipeline?.Properties?.Stages as { Name: string; Actions: { ActionTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] }[];
+    const deploy = stages.find((stage) => stage.Name === 'Deploy')?.Actions[0]?.Configuration;
 
     expect(existsSync(buildspecPath)).to.equal(true);
-    expect(stages.map((stage) => stage.Actions.map((action) => action.ActionTypeId.Provider))).to.deep.equal([['CodeStarSourceConnection'], ['CodeBuild']]);
+    expect(stages.map((stage) => stage.Actions.map((action) => action.ActionTypeId.Provider))).to.deep.equal([['CodeStarSourceConnection'], ['CodeBuild'], ['CloudFormation']]);
     expect((props('BuildProject').Environment as { PrivilegedMode: boolean }).PrivilegedMode).to.equal(true);
+    expect(deploy).to.deep.include({ ActionMode: 'CREATE_UPDATE', TemplatePath: 'Build::service.yaml', TemplateConfiguration: 'Build::service-configuration.json', Capabilities: 'CAPABILITY_IAM' });
+    expect((deploy?.StackName as { 'Fn::Sub': string })['Fn::Sub']).to.equal('${DeploymentId}-service');
   });
 
-  it('tests before it builds, pushes before it deploys, and deploys only after a successful build', () => {
-    const order = [/^npm ci$/, /^npm test$/, /docker build /, /docker push /, /update-function-code/].map(indexOf);
+  it('tests before it builds, pushes before it writes the deployment, and writes it only after a successful build', () => {
+    const order = [/^npm ci$/, /^npm test$/, /docker build /, /docker push /, /infra:template/, /service-configuration\.json/].map(indexOf);
 
     expect(order).to.deep.equal([...order].sort((a, b) => a - b));
     expect(buildspec.phases.post_build?.commands?.[0]).to.contain('CODEBUILD_BUILD_SUCCEEDING');
+    expect(commands.join('\n')).to.not.match(/get-function|update-function-code/);
+  });
+
+  it('hands the deploy action exactly the files it reads, the template and its configuration with the image digest', () => {
+    const artifacts = (buildspec as unknown as { artifacts: { 'base-directory': string; files: string[] } }).artifacts;
+
+    expect(artifacts.files).to.include.members(['service.yaml', 'service-configuration.json']);
+    expect(commands.find((command) => command.startsWith('jq '))).to.contain('.Parameters.ImageUri = $image').and.contain('> deploy/service-configuration.json');
+    expect(artifacts['base-directory']).to.equal('deploy');
   });
 
   it('builds a single-platform image without attestations, which Lambda accepts', () => {
@@ -55,7 +69,7 @@ describe('infra/pipeline.yaml', () => {
 
   it('runs only npm scripts that exist', () => {
     const scripts = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: object }).scripts);
-    const used = commands.flatMap((command) => [...command.matchAll(/\bnpm (?:run )?(\w[\w:-]*)/g)].map((m) => m[1])).filter((name) => name !== 'ci');
+    const used = commands.flatMap((command) => [...command.matchAll(/\bnpm (?:run (?:--silent )?)?(\w[\w:-]*)/g)].map((m) => m[1])).filter((name) => name !== 'ci');
 
     expect(used.filter((name) => !scripts.includes(name ?? ''))).to.deep.equal([]);
   });
@@ -70,17 +84,20 @@ describe('infra/pipeline.yaml', () => {
     expect(missing).to.deep.equal([]);
   });
 
-  it('updates exactly the two functions of the service stack, and may update nothing else', () => {
-    const variables = Object.fromEntries(
-      (props('BuildProject').Environment as { EnvironmentVariables: { Name: string; Value: unknown }[] }).EnvironmentVariables.map((v) => [v.Name, v.Value]),
-    );
-    const functionName = (logicalId: string) => service.Resources[logicalId]?.Properties?.FunctionName;
-    const role = resource(pipeline, 'BuildRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[];
-    const lambdaResources = role.flatMap((p) => p.PolicyDocument.Statement).filter((s) => [s.Action].flat().includes('lambda:UpdateFunctionCode'));
+  it('ships a service configuration whose parameters the service template takes, every required one but ImageUri set', () => {
+    const configuration = JSON.parse(readFileSync('infra/service-configuration.json', 'utf8')) as { Parameters: Record<string, string> };
+    const parameters = service.Parameters ?? {};
+    const required = Object.entries(parameters).filter(([, p]) => p.Default === undefined).map(([name]) => name);
 
-    expect([variables.HTTP_FUNCTION_NAME, variables.WORKER_FUNCTION_NAME]).to.deep.equal([functionName('HttpFunction'), functionName('WorkerFunction')]);
-    expect(lambdaResources.map((s) => (s.Resource as { 'Fn::Sub': string }[]).map((r) => r['Fn::Sub'].split(':function:')[1]))).to.deep.equal([
-      ['${DeploymentId}-http', '${DeploymentId}-worker'],
-    ]);
+    expect(Object.keys(configuration.Parameters).filter((name) => !(name in parameters))).to.deep.equal([]);
+    expect(required.filter((name) => name !== 'ImageUri' && !(name in configuration.Parameters))).to.deep.equal([]);
+    expect(() => renderTemplate(service, { ...configuration.Parameters, ImageUri: imageUri })).to.not.throw();
+  });
+
+  it('lets CloudFormation, not the build, change the service: the build role touches no function and no stack', () => {
+    const role = resource(pipeline, 'BuildRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+    const actions = role.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) => [s.Action].flat());
+
+    expect(actions.filter((action) => action.startsWith('lambda:') || action.startsWith('cloudformation:'))).to.deep.equal([]);
   });
 });

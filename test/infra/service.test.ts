@@ -221,11 +221,14 @@ describe('infra/service.yaml', () => {
       expect(methods.map((m) => [m.Properties?.HttpMethod, (m.Properties?.Integration as { Type: string }).Type])).to.deep.equal([['ANY', 'AWS_PROXY']]);
     });
 
-    it('redeploys when any method changes (the deployment depends on all of them)', () => {
-      const deployment = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Deployment'));
+    it('deploys after every method and gateway response, under a logical id the deploy renames after the template (scripts/render-service-template.ts)', () => {
+      const deployment = resourcesOfType(template, 'AWS::ApiGateway::Deployment');
 
-      expect(deployment).to.have.length(1);
-      expect(deployment[0]?.DependsOn).to.have.members(Object.keys(resourcesOfType(template, 'AWS::ApiGateway::Method')));
+      expect(Object.keys(deployment)).to.deep.equal(['RestDeployment']);
+      expect(deployment.RestDeployment?.DependsOn).to.have.members([
+        ...Object.keys(resourcesOfType(template, 'AWS::ApiGateway::Method')),
+        ...Object.keys(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse')),
+      ]);
     });
 
     it('puts a WAF web ACL with AWS managed rule groups and a rate-based rule on the stage', () => {

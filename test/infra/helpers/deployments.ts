@@ -64,6 +64,16 @@ const service = serviceMatrix.map((deployment) => {
  */
 export const deployments: Deployment[] = [
   ...service,
+  ...(['rest', 'http', 'both'] as const).map((flavour) => ({
+    file: 'infra/service.yaml',
+    name: `a custom domain at the root of the ${flavour} API${flavour === 'both' ? 's' : ''}`,
+    parameters: {
+      ...service[0]?.parameters,
+      ApiFlavour: flavour,
+      PublicHostName: 'hooks.example.com',
+      CertificateArn: `arn:aws:acm:eu-west-1:${accountId}:certificate/01234567-89ab-cdef-0123-456789abcdef`,
+    },
+  })),
   {
     file: 'infra/service.yaml',
     name: 'every provider signed, one secret in Secrets Manager, a customer managed key for secrets',
