@@ -16,7 +16,7 @@ import { readJsonBody } from '../factories/json-body.ts';
 import { makeStripeEvent } from '../factories/provider-payloads.ts';
 import { createGateway } from '../services/local/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../services/local/local-queue.ts';
-import { startLocalService } from '../services/local/local-service.ts';
+import { startLoopbackService } from '../factories/local-service.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { perEntity } from './fifo-groupings.ts';
 import { simulateFifo, type FifoModelOptions } from './fifo-model.ts';
@@ -96,15 +96,12 @@ async function runLocal(mix: Mix, path: string, options: { service?: number; con
       ctx.body = { ok: true };
     });
     startedAt = performance.now();
-    const local = await startLocalService({
+    const local = await startLoopbackService({
       app,
       logger,
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: 1024 * 1024,
       queue,
       // Lambda's function timeout may not pass the visibility timeout; a batch here takes ~0.3 s.
-      poller: { concurrency: options.concurrency ?? concurrency, waitTimeSeconds: 1, functionTimeoutMs: visibilityTimeoutSeconds * 1000 },
+      poller: { concurrency: options.concurrency ?? concurrency, functionTimeoutMs: visibilityTimeoutSeconds * 1000 },
       worker: { replayTimeoutMs: 500, deadlineMarginMs: 200 },
     });
     try {

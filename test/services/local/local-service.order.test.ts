@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
+import type { LocalService } from '../../../services/local/local-service.ts';
+import { startLoopbackService } from '../../../factories/local-service.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { getOrigin } from '../../../shared/origin.ts';
 import { readJsonBody } from '../../../factories/json-body.ts';
@@ -49,14 +50,11 @@ describe('startLocalService, one message group per entity', () => {
     });
     const logger = createLogger({ level: 'error', write: () => undefined });
     queue = await startLocalQueue({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
-    service = await startLocalService({
+    service = await startLoopbackService({
       app,
       logger,
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: 1024 * 1024,
       queue,
-      poller: { concurrency: 2, waitTimeSeconds: 1, functionTimeoutMs: 1000 },
+      poller: { concurrency: 2, functionTimeoutMs: 1000 },
       worker: { replayTimeoutMs: 500, deadlineMarginMs: 200 },
     });
     const post = async (object: string, seq: number) => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
+import type { LocalService } from '../../../services/local/local-service.ts';
+import { startLoopbackService } from '../../../factories/local-service.ts';
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
@@ -46,14 +47,11 @@ describe('startLocalService under load with faults', () => {
     const logger = createLogger({ level: 'error', write: () => undefined });
     const faulty = makeFaultyApp({ logger, plan, timeoutMs: 400 });
     queue = await startLocalQueue({ visibilityTimeoutSeconds: 1, maxReceiveCount: 10 });
-    service = await startLocalService({
+    service = await startLoopbackService({
       app: faulty.app,
       logger,
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: 1024 * 1024,
       queue,
-      poller: { concurrency: 4, waitTimeSeconds: 1, functionTimeoutMs: 1000 },
+      poller: { concurrency: 4, functionTimeoutMs: 1000 },
       worker: { replayTimeoutMs: 250, deadlineMarginMs: 300 },
     });
     const started = performance.now();

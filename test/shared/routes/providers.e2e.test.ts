@@ -7,7 +7,8 @@ import type Koa from 'koa';
 import type { LocalConfig } from '../../../services/local/local-config.ts';
 import type { ProviderSecrets } from '../../../shared/signatures/secrets.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
+import type { LocalService } from '../../../services/local/local-service.ts';
+import { startLoopbackService } from '../../../factories/local-service.ts';
 import { redriveCommand } from '../../../services/local/queue-tools/redrive.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
@@ -41,15 +42,7 @@ describe('provider webhooks through the local gateway, the queue and the worker'
     const { app } = makeApp({ webhooks: { ...makeProviderWebhooks(), secrets: () => Promise.resolve(secrets) } });
     answers = captureAnswers(app);
     const { logger } = makeCapturingLogger('warn');
-    service = await startLocalService({
-      app,
-      logger,
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: 1024 * 1024,
-      queue: { client: queue.client, queueUrl: queue.queueUrl, dlqUrl: queue.dlqUrl },
-      poller: { waitTimeSeconds: 1 },
-    });
+    service = await startLoopbackService({ app, logger, queue: { client: queue.client, queueUrl: queue.queueUrl, dlqUrl: queue.dlqUrl } });
   });
 
   afterEach(async () => {

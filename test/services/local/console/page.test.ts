@@ -8,7 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { createLocalConsole } from '../../../../services/local/console/console.ts';
 import { signGitHub, signStripe } from '../../../../services/local/console/signers.ts';
 import { startLocalQueue, type LocalQueue } from '../../../../services/local/local-queue.ts';
-import { startLocalService, type LocalService } from '../../../../services/local/local-service.ts';
+import type { LocalService } from '../../../../services/local/local-service.ts';
+import { startLoopbackService } from '../../../../factories/local-service.ts';
 import { MemoryPersistenceLayer } from '../../../../shared/idempotency/memory-store.ts';
 import type { ProviderSecrets } from '../../../../shared/signatures/secrets.ts';
 import { makeApp } from '../../../../factories/app.ts';
@@ -39,8 +40,8 @@ if (!hasChromium && process.env.CI !== 'true') {
       const { app } = makeApp({ webhooks });
       const { logger } = makeCapturingLogger('warn');
       const webhookConsole = await createLocalConsole({ app, queue, logger, secrets: webhooks.secrets, publicHost: webhooks.publicHost, healthIntervalMs: 250 });
-      service = await startLocalService({
-        app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 * 1024, queue, poller: { waitTimeSeconds: 1 },
+      service = await startLoopbackService({
+        app, logger, queue,
         mount: webhookConsole.mount, gateway: webhookConsole.gateway, worker: webhookConsole.worker,
       });
       webhookConsole.attach(service.url);
