@@ -25,7 +25,7 @@ interface HttpLikeError {
 /**
  * Turns every error into `{"error":{"code","message"}}`. Statuses below 500 keep their
  * message; 5xx answer a fixed text and the details go to the log only. Also gives a JSON
- * body to the bare 404 and 405 that Koa and the router leave behind.
+ * body to the bare 404, 405 and 501 that Koa and the router leave behind.
  */
 export function errorHandler(): Middleware {
   return async (ctx, next) => {
@@ -36,6 +36,11 @@ export function errorHandler(): Middleware {
       }
       if (ctx.status === 405 && ctx.body == null) {
         throw new AppError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+      }
+      if (ctx.status === 501 && ctx.body == null) {
+        // The router's answer to a method no route knows (PROPFIND, MKCOL…): a client's
+        // mistake, answered in JSON like the rest but not logged as a failure of ours.
+        ctx.body = { error: { code: 'not_implemented', message: `${ctx.method} is not a method of this service` } };
       }
     } catch (error) {
       const { status, code, message, headers } = toResponse(error);

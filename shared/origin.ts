@@ -28,6 +28,11 @@ export interface RequestOrigin {
   queue?: QueueMetadata;
   /** The IAM principal API Gateway verified for an `AWS_IAM` route; only the http adapter sets it. */
   iamCaller?: IamCaller;
+  /**
+   * The query string was rebuilt from decoded pairs (API Gateway does not pass it as sent), so
+   * its spelling may differ from the one a provider signed (Twilio signs the whole URL).
+   */
+  queryRebuilt?: boolean;
 }
 
 const originKey = Symbol.for('webhook-intake.origin');

@@ -9,7 +9,8 @@ const acceptableRequestId = /^[\w.:-]{1,128}$/;
 
 /**
  * Gives every request an id (`x-request-id` if the caller sent a sane one, else the API
- * Gateway request id, else a new UUID), puts the adapter's origin into `ctx.state`, and
+ * Gateway request id, else a new UUID; in a replay always API Gateway's, so that a queued
+ * header cannot mark the app's log lines), puts the adapter's origin into `ctx.state`, and
  * writes one access log line per request. A replayed request gets none: the worker writes one
  * line per queue record, with the same method, path, status and request id.
  */
@@ -17,7 +18,7 @@ export function requestContext(logger: Logger): Middleware {
   return async (ctx, next) => {
     const started = performance.now();
     const origin = getOrigin(ctx.req);
-    const incoming = ctx.get('x-request-id');
+    const incoming = origin.queue ? '' : ctx.get('x-request-id');
     const requestId = acceptableRequestId.test(incoming) ? incoming : (origin.requestId ?? randomUUID());
 
     ctx.state.requestId = requestId;

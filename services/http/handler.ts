@@ -8,4 +8,4 @@ const config = await loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { service: config.service.name, function: 'http' } });
 logger.info('configuration loaded', describeConfig(config));
 
-export const handler = createHttpHandler(await createConfiguredApp(config, logger));
+export const handler = createHttpHandler(await createConfiguredApp(config, logger), logger);

@@ -6,6 +6,7 @@ import { isQueuedPath, messageIds } from '../../shared/queue-message/routes.ts';
 import { parseRequestTarget, type RequestTarget } from '../../shared/request-target.ts';
 import { encodeRestEnvelope } from '../../shared/queue-message/envelope.ts';
 import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
+import { guaranteedBodyBytes, sqsMaxMessageBytes } from '../../shared/queue-message/size.ts';
 
 export interface GatewayOptions {
   /** The app, served directly for everything that is not a queued webhook. */
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Largest body queued, in bytes; larger answers 413. */
   bodyLimit: number;
+  /** The queue's MaximumMessageSize: a webhook whose message would be larger answers 413, not 503. */
+  maxMessageBytes?: number;
   /** `$context.stage` in the envelope. */
   stage?: string;
   /** Told of every webhook POST the gateway answered (the local console's hook); must not throw. */
@@ -74,11 +77,14 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
     }
   };
 
-  const body = await readBody(req, options.bodyLimit);
+  const maxMessageBytes = options.maxMessageBytes ?? sqsMaxMessageBytes;
+  // Base64 alone grows a body by 4/3: past this, no message of the queue's size can carry it.
+  const readLimit = Math.min(options.bodyLimit, Math.floor(maxMessageBytes / 4) * 3);
+  const body = await readBody(req, readLimit);
   if (typeof body === 'number') {
     report({ status: body });
     answer(res, body, body === 413
-      ? { error: { code: 'payload_too_large', message: `Body exceeds the limit of ${options.bodyLimit} bytes` } }
+      ? { error: { code: 'payload_too_large', message: `Body exceeds the limit of ${readLimit} bytes` } }
       : { error: { code: 'body_unreadable', message: 'The request body could not be read' } });
     return;
   }
@@ -87,6 +93,7 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
     method: 'POST',
     path: target.path,
     query: [...new URLSearchParams(target.query ?? '')],
+    ...(target.query === undefined ? {} : { rawQuery: target.query }),
     headers,
     body,
     sourceIp: req.socket.remoteAddress ?? '',
@@ -97,10 +104,22 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
   };
   const ids = messageIds(request, requestId);
 
+  // Measured, not estimated: SQS refuses a message over its size for good, and a 5xx for that
+  // would have the provider retry a webhook that can never be queued.
+  const message = encodeRestEnvelope(request);
+  const messageBytes = Buffer.byteLength(message, 'utf8');
+  if (messageBytes > maxMessageBytes) {
+    logger.warn('webhook too large to queue', { path: request.path, bytes: body.length, messageBytes, maxMessageBytes });
+    const detail = `The webhook makes a ${messageBytes}-byte queue message; the queue takes ${maxMessageBytes} (bodies up to ${guaranteedBodyBytes(maxMessageBytes)} bytes always fit)`;
+    report({ status: 413, request });
+    answer(res, 413, { error: { code: 'payload_too_large', message: detail } });
+    return;
+  }
+
   try {
     const sent = await options.sqs.send(new SendMessageCommand({
       QueueUrl: options.queueUrl,
-      MessageBody: encodeRestEnvelope(request),
+      MessageBody: message,
       MessageGroupId: ids.groupId,
       MessageDeduplicationId: ids.deduplicationId,
     }));
@@ -114,22 +133,31 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
   }
 }
 
-/** The body bytes, or the status to answer: 413 past `limit`, 400 when the client broke off. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 413 | 400> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return 413;
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+/**
+ * The body bytes, or the status to answer: 413 past `limit`, 400 when the client broke off.
+ * Past the limit the rest is not read, and the 413 closes the connection (a destroyed request
+ * would take the answer with it).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 413 | 400> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(413);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > limit) return 413;
-      chunks.push(chunk);
-    }
-  } catch {
-    // The client went away mid-body; there is nothing to queue.
-    return 400;
-  }
-  return Buffer.concat(chunks, total);
+      if (total <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).pause();
+      resolve(413);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, total)));
+    // The client went away mid-body: there is nothing to queue.
+    req.on('aborted', () => resolve(400));
+    req.on('error', () => resolve(400));
+  });
 }
 
 /** Node keeps repeated headers as arrays (set-cookie) or joined; API Gateway passes one string each. */
@@ -141,5 +169,5 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
 }

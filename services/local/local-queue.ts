@@ -1,5 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
+import { sqsMaxMessageBytes } from '../../shared/queue-message/size.ts';
 
 export interface LocalQueue {
   /** `http://127.0.0.1:<port>`: point an SQS client here. */
@@ -38,7 +39,13 @@ export async function startLocalQueue(options: LocalQueueOptions = {}): Promise<
   const endpoint = address.replace('localhost', '127.0.0.1');
   const client = createLocalSqsClient(endpoint);
 
-  const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' };
+  const fifo = {
+    FifoQueue: 'true',
+    ContentBasedDeduplication: 'false',
+    DeduplicationScope: 'messageGroup',
+    FifoThroughputLimit: 'perMessageGroupId',
+    MaximumMessageSize: String(sqsMaxMessageBytes),
+  };
   const dlq = await client.send(new CreateQueueCommand({
     QueueName: queueName.replace(/\.fifo$/, '-dlq.fifo'),
     Attributes: { ...fifo, MessageRetentionPeriod: '1209600' },

@@ -6,7 +6,7 @@ import { createWorkerMetrics } from '../worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../worker/worker.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { startPoller, type Poller, type PollerOptions } from './poller.ts';
-import type { QueueTarget } from './queue-target.ts';
+import { readMaxMessageBytes, type QueueTarget } from './queue-target.ts';
 
 interface LocalServiceOptions {
   app: Koa;
@@ -53,7 +53,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const metrics = createWorkerMetrics({ write: (line) => workerLogger.debug('metrics', { emf: JSON.parse(line) as unknown }) });
     const handler = createWorkerHandler({ app, logger: workerLogger, metrics, sqs: queue.client, dlqUrl: queue.dlqUrl, ...options.worker });
     poller = await startPoller({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger: logger.child({ function: 'poller' }), ...options.poller });
-    listener = createGateway({ app: listener, sqs: queue.client, queueUrl: queue.queueUrl, logger: logger.child({ function: 'gateway' }), bodyLimit: options.bodyLimit, ...options.gateway });
+    const maxMessageBytes = await readMaxMessageBytes(queue.client, queue.queueUrl);
+    listener = createGateway({ app: listener, sqs: queue.client, queueUrl: queue.queueUrl, logger: logger.child({ function: 'gateway' }), bodyLimit: options.bodyLimit, maxMessageBytes, ...options.gateway });
   }
   if (options.mount) listener = mountAt(options.mount, listener);
 

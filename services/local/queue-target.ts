@@ -52,3 +52,11 @@ export async function findDeadLetterQueueUrl(client: SQSClient, queueUrl: string
   const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
   return QueueUrl!;
 }
+
+/** The queue's MaximumMessageSize: what the local gateway may send it (SQS's default is 256 KiB unless raised). */
+export async function readMaxMessageBytes(client: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }));
+  const bytes = Number(Attributes?.MaximumMessageSize);
+  if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`Queue ${queueUrl} did not report its MaximumMessageSize`);
+  return bytes;
+}

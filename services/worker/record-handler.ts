@@ -61,6 +61,7 @@ export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord
     if (receivedAt !== undefined) seen.queueLagMs = Math.max(0, Date.now() - receivedAt);
     const origin: RequestOrigin = requestId ? { requestId, queue } : { queue };
     if (receivedAt) origin.receivedAt = receivedAt;
+    if (request.rawQuery === undefined && request.query.length > 0) origin.queryRebuilt = true;
     const started = performance.now();
     try {
       const { status, errorCode, answer } = await deps.replay(request, origin, Math.min(deps.replayTimeoutMs, budgetMs));

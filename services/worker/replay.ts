@@ -32,14 +32,18 @@ export function createReplayer(app: Koa): Replay {
   const callback = app.callback();
 
   return (request, origin, timeoutMs) => {
+    const target = toTarget(request);
     const listener: RequestListener = (req, res) => {
       setOrigin(req, origin);
+      // light-my-request re-parses its url with WHATWG URL (dot segments resolved, ' escaped in
+      // the query); the app must see the target as the gateway received it.
+      req.url = target;
       void callback(req, res);
     };
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !recomputedHeaders.has(name)));
     const options: InjectOptions = {
       method: request.method,
-      url: toUrl(request),
+      url: '/',
       headers,
       payload: request.body,
       ...(request.sourceIp ? { remoteAddress: request.sourceIp } : {}),
@@ -69,9 +73,14 @@ export function createReplayer(app: Koa): Replay {
   };
 }
 
-/** Path and query as a request target; `?` and `#` inside the path stay part of the path. */
-function toUrl(request: ReplayRequest): string {
-  const path = request.path.replace(/[?#]/g, (c) => encodeURIComponent(c));
+/**
+ * Path and query as a request target: the path with what a target cannot hold as it is
+ * percent-encoded (`?`, `#`, space, controls, non-ASCII; `?` and `#` stay part of the path),
+ * then the raw query when the message carried it, else one rebuilt from the pairs.
+ */
+function toTarget(request: ReplayRequest): string {
+  const path = request.path.replace(/[?#]|[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  if (request.rawQuery !== undefined) return `${path}?${request.rawQuery}`;
   return request.query.length === 0 ? path : `${path}?${new URLSearchParams(request.query).toString()}`;
 }
 

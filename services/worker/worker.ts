@@ -1,8 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type Koa from 'koa';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts';
+import { readRecords } from './event.ts';
 import { createParker } from './park.ts';
 import { createRecordHandler, writeReport, type RecordObserver } from './record-handler.ts';
 import { identityOf, queueMetadata } from './record-report.ts';
@@ -29,7 +30,8 @@ export interface WorkerOptions {
   onRecord?: RecordObserver;
 }
 
-export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+/** Takes any event (an SQS batch, or whatever a misconfigured trigger sends) and never throws for its shape. */
+export type WorkerHandler = (event: unknown, context: Context) => Promise<SQSBatchResponse>;
 
 /**
  * Builds the SQS handler that replays each record into `app`, in order, and answers which
@@ -56,11 +58,12 @@ export function createWorkerHandler(options: WorkerOptions): WorkerHandler {
   });
 
   return async (event, context) => {
+    const records = readRecords(event, logger);
     // Per invocation: concurrent invocations never share a failed group.
     const failedGroups = new Set<string>();
     const batchItemFailures: SQSBatchItemFailure[] = [];
     try {
-      for (const record of event.Records) {
+      for (const record of records) {
         const groupId = record.attributes?.MessageGroupId;
         const outcome = groupId !== undefined && failedGroups.has(groupId) ? skip(record) : (await handleRecord(record, context)).outcome;
         if (outcome !== 'retry') continue;

@@ -14,7 +14,9 @@ import type { ReplayRequest } from './replay-request.ts';
  *  "query":{"<b64 key>":"<b64 value>"},"headers":{"<b64 name>":"<b64 value>"},"body":"<b64>",
  *  "requestId":"…","requestTime":1764000000000,"sourceIp":"…","domainName":"…","stage":"prod"}
  * ```
- * A query value may also be an array of base64 values (repeated keys).
+ * A query value may also be an array of base64 values (repeated keys). `rawQuery`, base64 of
+ * the query string exactly as sent (without `?`), comes only from a gateway that has it (the
+ * local one; API Gateway passes decoded pairs only): the replay then uses it as it is.
  */
 interface RestEnvelopeV1 {
   source: typeof restEnvelopeSource;
@@ -29,6 +31,7 @@ interface RestEnvelopeV1 {
   sourceIp: string;
   domainName: string;
   stage: string;
+  rawQuery?: string;
 }
 
 export const restEnvelopeSource = 'ApiGatewayV1SQSLambda';
@@ -59,6 +62,7 @@ export function encodeRestEnvelope(request: ReplayRequest): string {
     sourceIp: request.sourceIp ?? '',
     domainName: request.domainName ?? '',
     stage: request.stage ?? '',
+    ...(request.rawQuery === undefined ? {} : { rawQuery: b64(request.rawQuery) }),
   };
   return JSON.stringify(envelope);
 }
@@ -76,6 +80,9 @@ export function decodeRestEnvelope(value: Record<string, unknown>): ReplayReques
   const path = decodeText(requireString(value, 'path', problems), 'path', problems);
   if (path !== undefined && !path.startsWith('/')) problems.push('path must start with "/"');
   const query = decodeQuery(value.query, problems);
+  const rawQuery = value.rawQuery === undefined ? undefined : decodeText(requireString(value, 'rawQuery', problems, true), 'rawQuery', problems);
+  // What Node's HTTP parser lets through in a query: printable ASCII, and no fragment.
+  if (rawQuery !== undefined && !/^[\x21-\x22\x24-\x7e]*$/.test(rawQuery)) problems.push('rawQuery must be printable ASCII without "#"');
   const headers = decodeHeaders(value.headers, problems);
   const body = decodeBase64(requireString(value, 'body', problems, true), 'body', problems);
   const requestTime = value.requestTime;
@@ -89,6 +96,7 @@ export function decodeRestEnvelope(value: Record<string, unknown>): ReplayReques
     headers,
     body: body!,
     receivedAt: requestTime as number,
+    ...(rawQuery === undefined ? {} : { rawQuery }),
     ...optionalStrings(value, ['requestId', 'sourceIp', 'domainName', 'stage']),
   };
 }

@@ -5,6 +5,11 @@ export interface ReplayRequest {
   path: string;
   /** Query pairs in order; a key may repeat. */
   query: [string, string][];
+  /**
+   * The query string exactly as sent, without `?`, when the gateway had it: the replay uses it
+   * as it is (a signature may cover its spelling); otherwise it rebuilds one from `query`.
+   */
+  rawQuery?: string;
   /** Lower-case names. */
   headers: Record<string, string>;
   /** The exact body bytes. */

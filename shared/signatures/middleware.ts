@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { ServiceUnavailableError } from '../errors.ts';
+import { getOrigin } from '../origin.ts';
 import { SignatureError } from './errors.ts';
 import type { SignedRequest, Verifier } from './verifier.ts';
 
@@ -19,7 +20,9 @@ export function verifySignature(provider: string, verifierFor: () => Promise<Ver
     const request: SignedRequest = {
       body: ctx.request.rawBody,
       header: (name) => ctx.get(name),
-      url: ctx.originalUrl,
+      // ctx.url, not originalUrl: requestTarget has made an absolute-form target origin-form.
+      url: ctx.url,
+      queryRebuilt: getOrigin(ctx.req).queryRebuilt === true,
       receivedAt: ctx.state.receivedAt,
     };
     try {

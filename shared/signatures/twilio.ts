@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureError } from './errors.ts';
+import { querySpellings } from './query-spellings.ts';
 import { matchesAny, requireHeader, safeEqual, type SignedRequest, type Verifier } from './verifier.ts';
 
 interface TwilioOptions {
@@ -16,24 +17,29 @@ interface TwilioOptions {
  * exact body bytes. Twilio signs the URL it called, so it is rebuilt from the configured
  * public host, never from the host the function sees (API Gateway, a load balancer or the
  * queue changed it). The URL is tried with and without `:443`, as Twilio's own libraries
- * do, because Twilio's signing is inconsistent about the port.
+ * do, because Twilio's signing is inconsistent about the port. When the query was rebuilt from
+ * decoded pairs (a replay of an API Gateway message), its likely spellings are tried too.
  * https://www.twilio.com/docs/usage/webhooks/webhooks-security
  */
 export function createTwilioVerifier(options: TwilioOptions): Verifier {
   return (request) => {
     const signature = requireHeader(request, 'x-twilio-signature');
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    const bodyHash = new URLSearchParams(query).get('bodySHA256');
-    const params = bodyHash === null ? sortedParams(request) : '';
+    const mark = request.url.indexOf('?');
+    const path = mark === -1 ? request.url : request.url.slice(0, mark);
+    const query = mark === -1 ? undefined : request.url.slice(mark + 1);
+    const pairs = [...new URLSearchParams(query)];
+    const bodyHash = pairs.find(([name]) => name === 'bodySHA256')?.[1];
+    const params = bodyHash === undefined ? sortedParams(request) : '';
+    const targets = query === undefined ? [path] : (request.queryRebuilt ? querySpellings(pairs) : [query]).map((spelling) => `${path}?${spelling}`);
     // Concatenated, not resolved with new URL(path, base): a path like `//other.host/x` must not change the host.
-    const urls = [`https://${options.publicHost}${request.url}`, `https://${options.publicHost}:443${request.url}`];
+    const urls = targets.flatMap((target) => [`https://${options.publicHost}${target}`, `https://${options.publicHost}:443${target}`]);
     const expected = options.secrets.flatMap((token) =>
       urls.map((url) => createHmac('sha1', token).update(url + params, 'utf8').digest('base64')),
     );
     if (!matchesAny([signature], expected)) {
       throw new SignatureError('signature_mismatch', 'X-Twilio-Signature does not match the public URL and parameters');
     }
-    if (bodyHash !== null && !safeEqual(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'))) {
+    if (bodyHash !== undefined && !safeEqual(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'))) {
       throw new SignatureError('body_hash_mismatch', 'The body does not match the bodySHA256 query parameter');
     }
   };

@@ -9,6 +9,8 @@ export interface SignedRequest {
   header(name: string): string;
   /** Path and query as the caller sent them, e.g. `/webhook/twilio?bodySHA256=…`. */
   url: string;
+  /** The query in `url` was rebuilt from decoded pairs (a replay of an API Gateway message): its spelling may not be the one signed. */
+  queryRebuilt: boolean;
   /** When API Gateway received the request (epoch ms), also for a replay hours later. */
   receivedAt: number;
 }
@@ -47,7 +49,8 @@ export function matchesAny(presented: readonly string[], expected: readonly stri
 export function checkTimestamp(raw: string, receivedAt: number, toleranceSeconds: number): void {
   if (!/^\d{1,12}$/.test(raw)) throw new SignatureError('timestamp_invalid', `The signature timestamp "${raw.slice(0, 20)}" is not Unix seconds`);
   const skewSeconds = Math.abs(receivedAt / 1000 - Number(raw));
-  if (skewSeconds > toleranceSeconds) {
+  // Written to fail closed: a receive time that is not a number makes the skew NaN.
+  if (!(skewSeconds <= toleranceSeconds)) {
     throw new SignatureError(
       'timestamp_out_of_tolerance',
       `The signature timestamp is ${Math.round(skewSeconds)} s away from the time the request was received (tolerance ${toleranceSeconds} s)`,

@@ -3,54 +3,64 @@ import { expect } from 'chai';
 /** How the cost of `run` grows: linear gives about 4 for 4× the input, quadratic about 16. */
 export interface Growth {
   n: number;
-  /** Best time of `run(make(n))`, ms. */
+  /** Runs per timed batch. */
+  batch: number;
+  /** Median time of a batch on an input of size n, ms. */
   smallMs: number;
-  /** Best time of `run(make(4n))`, ms. */
+  /** Median time of a batch on an input of size 4n, ms. */
   largeMs: number;
+  /** Median of the large/small ratios of batches timed side by side. */
   ratio: number;
 }
 
-// Timings under this are mostly timer and scheduling noise; the input is doubled until it costs more.
-const minimumMs = 4;
-const maximumN = 1 << 22;
+// A batch shorter than this is mostly timer and scheduling noise: runs are added until it is longer.
+const minimumBatchMs = 20;
 
-function timeOnce(run: () => unknown): number {
+function timeBatch(run: () => unknown, batch: number): number {
   const started = performance.now();
-  run();
+  for (let i = 0; i < batch; i++) run();
   return performance.now() - started;
 }
 
 /**
- * Times `run` on inputs of size n and 4n, interleaved, and keeps the minimum of `repeats`
- * runs each: a busy neighbour only ever adds time, so the minimum is the figure it disturbs
- * least. n starts at `startN` and doubles until one run costs at least a few milliseconds.
+ * Times `run` on inputs of size n and 4n — sizes a caller picks from real traffic, since huge
+ * inputs measure the memory system and the garbage collector rather than the algorithm — in
+ * batches long enough to time, a small and a large batch side by side `repeats` times, and
+ * keeps the median of their ratios: a busy neighbour or a collection slows one pair, not most.
  */
-export function measureGrowth<T>(make: (n: number) => T, run: (input: T) => unknown, startN: number, repeats = 7): Growth {
-  let n = startN;
-  let small = make(n);
-  // Warm up: the first runs are interpreted and would stop the doubling too early.
-  for (let i = 0; i < 3; i++) run(small);
-  while (n < maximumN && Math.min(timeOnce(() => run(small)), timeOnce(() => run(small)), timeOnce(() => run(small))) < minimumMs) {
-    n *= 2;
-    small = make(n);
-  }
+export function measureGrowth<T>(make: (n: number) => T, run: (input: T) => unknown, n: number, repeats = 9): Growth {
+  const small = make(n);
   const large = make(4 * n);
-  run(large);
-  let smallMs = Infinity;
-  let largeMs = Infinity;
-  for (let i = 0; i < repeats; i++) {
-    smallMs = Math.min(smallMs, timeOnce(() => run(small)));
-    largeMs = Math.min(largeMs, timeOnce(() => run(large)));
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  // Warm up until the JIT has settled: early runs are interpreted and would mislead the batch size.
+  for (const started = performance.now(); performance.now() - started < 100; ) {
+    run(small);
+    run(large);
   }
-  return { n, smallMs, largeMs, ratio: largeMs / smallMs };
+  let batch = 1;
+  for (let attempt = 0; ; attempt++) {
+    // The best of three, so that one slow moment does not stop the doubling early.
+    while (batch < 1 << 20 && Math.min(timeBatch(() => run(small), batch), timeBatch(() => run(small), batch), timeBatch(() => run(small), batch)) < minimumBatchMs) batch *= 2;
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < repeats; i++) pairs.push([timeBatch(() => run(small), batch), timeBatch(() => run(large), batch)]);
+    const smallMs = median(pairs.map(([ms]) => ms));
+    // Batches turned out shorter than planned (the machine was slow while sizing them): again, longer.
+    if (smallMs < minimumBatchMs / 2 && attempt < 3) {
+      batch *= 2;
+      continue;
+    }
+    return { n, batch, smallMs, largeMs: median(pairs.map(([, ms]) => ms)), ratio: median(pairs.map(([s, l]) => l / s)) };
+  }
 }
 
 /**
- * Asserts that `run` costs linear time in n (allowing n log n): 4× the input may cost at most
- * 10× the time, halfway between linear (4×) and quadratic (16×) on a log scale.
+ * Asserts that `run` costs linear time in n (n log n passes): 4× the input may cost at most
+ * 12× the time: between linear (4×) and quadratic (16×), with room for the garbage a larger
+ * input makes the collector sweep.
  */
-export function expectLinear<T>(what: string, make: (n: number) => T, run: (input: T) => unknown, startN = 1000): Growth {
-  const growth = measureGrowth(make, run, startN);
-  expect(growth.ratio, `${what}: ${growth.largeMs.toFixed(2)} ms for ${4 * growth.n} against ${growth.smallMs.toFixed(2)} ms for ${growth.n}`).to.be.below(10);
+export function expectLinear<T>(what: string, make: (n: number) => T, run: (input: T) => unknown, n = 500): Growth {
+  const growth = measureGrowth(make, run, n);
+  const detail = `${what}: ${growth.largeMs.toFixed(1)} ms for ${growth.batch} runs at ${4 * n} against ${growth.smallMs.toFixed(1)} ms at ${n}`;
+  expect(growth.ratio, detail).to.be.below(12);
   return growth;
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { inject } from 'light-my-request';
 import { parseForm } from '../../shared/body.ts';
 import { makeApp } from '../../factories/app.ts';
-import { expectLinear } from '../helpers/linear-cost.ts';
+import { expectLinear, measureGrowth } from '../helpers/linear-cost.ts';
 
 describe('parseForm', () => {
   it('decodes +, %-escapes and repeated keys in order', () => {
@@ -20,9 +20,25 @@ describe('parseForm', () => {
     expect(form.constructor).to.equal('y');
   });
 
-  it('costs linear time in the number of pairs, for one key repeated or all keys distinct', () => {
-    expectLinear('one key repeated', (n) => 'k=v&'.repeat(n), parseForm);
-    expectLinear('distinct keys', (n) => Array.from({ length: n }, (_, i) => `k${i}=v`).join('&'), parseForm);
+  // 5,000 pairs (20 KB): large enough that a quadratic term would dominate, as it did before.
+  it('costs linear time in the number of pairs, for one key repeated or all keys distinct', function () {
+    this.timeout(60_000);
+    expectLinear('one key repeated', (n) => 'k=v&'.repeat(n), parseForm, 5000);
+    expectLinear('distinct keys', (n) => Array.from({ length: n }, (_, i) => `k${i}=v`).join('&'), parseForm, 5000);
+  });
+
+  it('tells the quadratic parser it replaced from a linear one (the check can fail)', function () {
+    this.timeout(60_000);
+    const copying = (text: string) => {
+      const form: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+      for (const [key, value] of new URLSearchParams(text)) {
+        const seen = form[key];
+        form[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+      }
+      return form;
+    };
+
+    expect(measureGrowth((n) => 'k=v&'.repeat(n), copying, 4000, 3).ratio).to.be.above(12);
   });
 
   it('keeps every pair of any text, in order, and never throws', () => {

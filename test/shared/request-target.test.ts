@@ -49,9 +49,10 @@ describe('parseRequestTarget', () => {
     );
   });
 
-  it('costs linear time in the length of the target', () => {
-    expectLinear('origin-form', (n) => '/a'.repeat(n) + '?' + 'k=v&'.repeat(n), parseRequestTarget);
-    expectLinear('absolute-form', (n) => 'http://h/' + '%'.repeat(n) + '?' + '?'.repeat(n), parseRequestTarget);
+  it('costs linear time in the length of the target', function () {
+    this.timeout(60_000);
+    expectLinear('origin-form', (n) => '/a'.repeat(n) + '?' + 'k=v&'.repeat(n), parseRequestTarget, 2000);
+    expectLinear('absolute-form', (n) => 'http://h/' + '%'.repeat(n) + '?' + '?'.repeat(n), parseRequestTarget, 4000);
   });
 });
 

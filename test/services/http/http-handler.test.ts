@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import Koa from 'koa';
 import { createHttpHandler } from '../../../services/http/http-handler.ts';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event, makeHttpApiV1Event, type RequestSpec } from '../../../factories/api-gateway.ts';
 import { makeApp } from '../../../factories/app.ts';
 import { makeLambdaContext } from '../../../factories/lambda-context.ts';
+import { makeCapturingLogger } from '../../../factories/logger.ts';
 
 interface ProxyResult {
   statusCode: number;
@@ -189,6 +191,70 @@ describe('createHttpHandler', () => {
       const res = await call(iamApp(), makeApiGatewayV2Event({ path: '/health' }));
 
       expect(res.statusCode).to.equal(200);
+    });
+  });
+
+  describe('malformed events', () => {
+    const v2 = makeApiGatewayV2Event({ path: '/health' });
+    const v1 = makeApiGatewayV1Event({ path: '/health' });
+    const post = { method: 'POST', path: '/webhook', body: '%%%%', base64: true } as const;
+    const cases: [string, unknown, string][] = [
+      ['{}', {}, 'requestContext must be an object; httpMethod must be an HTTP method; path must be a path starting with "/"'],
+      ['an SQS event', { Records: [{ eventSource: 'aws:sqs' }], requestContext: {} }, 'the event comes from another source than API Gateway; httpMethod must be an HTTP method; path must be a path starting with "/"'],
+      ['null', null, 'the event must be a JSON object'],
+      ['a v2 event without requestContext.http', { ...v2, requestContext: { ...v2.requestContext, http: undefined } }, 'requestContext.http.method must be an HTTP method'],
+      ['a v2 event whose body is not a string', { ...v2, body: 42 }, 'body must be a string'],
+      ['a v2 event without rawPath', { ...v2, rawPath: undefined }, 'rawPath must be a path starting with "/"'],
+      ['a v2 event with cookies that are not a list', { ...v2, cookies: 'a=b' }, 'cookies must be a list of strings'],
+      ['a v2 event with invalid base64 in the body', { ...makeApiGatewayV2Event(post), body: '%%%%' }, 'body must be base64, as isBase64Encoded says'],
+      ['a v1 event with invalid base64 in the body', { ...makeApiGatewayV1Event(post), body: '%%%%' }, 'body must be base64, as isBase64Encoded says'],
+      ['a v1 event without a path', { ...v1, path: undefined }, 'path must be a path starting with "/"'],
+      ['a v1 event with a header that is not a string', { ...v1, headers: { a: 1 } }, 'headers must map names to strings'],
+    ];
+    for (const [name, event, problem] of cases) {
+      it(`answers ${name} with a JSON 400 invalid_event naming the problem, with x-request-id`, async () => {
+        const res = (await createHttpHandler(makeApp().app)(event, makeLambdaContext())) as ProxyResult;
+
+        expect(res.statusCode).to.equal(400);
+        expect(JSON.parse(res.body)).to.deep.equal({ error: { code: 'invalid_event', message: `Not an API Gateway proxy event: ${problem}` } });
+        expect(header(res, 'x-request-id')).to.be.a('string').and.not.equal('');
+      });
+    }
+
+    it('serves a v2 event whose headers are null as one without headers', async () => {
+      const res = await call(makeApp().app, { ...v2, headers: null } as unknown as typeof v2);
+
+      expect([res.statusCode, header(res, 'x-request-id')]).to.deep.equal([200, v2.requestContext.requestId]);
+    });
+
+    it('answers any mutation of a valid event with a status and a JSON or empty body, and never throws', async () => {
+      const { app } = makeApp({ logger: makeCapturingLogger('error').logger });
+      const handler = createHttpHandler(app, makeCapturingLogger('error').logger);
+      const junk = fc.oneof(fc.constant(null), fc.constant(undefined), fc.jsonValue(), fc.string(), fc.integer());
+      const field = (event: object) => fc.constantFrom(...Object.keys(event), 'requestContext.http', 'requestContext.http.method', 'requestContext.requestTimeEpoch');
+      const mutated = fc.oneof(fc.constant(v1), fc.constant(v2), fc.constant(makeHttpApiV1Event({ path: '/health' }))).chain((event) =>
+        fc.array(fc.tuple(field(event), junk), { maxLength: 4 }).map((changes) => {
+          const copy = structuredClone(event) as unknown as Record<string, unknown>;
+          for (const [path, value] of changes) {
+            const [first, ...rest] = path.split('.');
+            let target = copy;
+            for (const key of [first!, ...rest].slice(0, -1)) target = (typeof target[key] === 'object' && target[key] !== null ? target[key] : (target[key] = {})) as Record<string, unknown>;
+            target[[first!, ...rest].at(-1)!] = value;
+          }
+          return copy;
+        }),
+      );
+
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(mutated, junk), async (event) => {
+          const res = (await handler(event, makeLambdaContext())) as ProxyResult;
+
+          expect(res.statusCode).to.be.a('number');
+          if (res.body !== '') JSON.parse(res.body);
+          expect(header(res, 'x-request-id')).to.be.a('string');
+        }),
+        { numRuns: 300 },
+      );
     });
   });
 });

@@ -4,6 +4,7 @@ import { startLocalQueue, type LocalQueue } from '../../../services/local/local-
 import { toSqsRecord } from '../../../services/local/sqs-event.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
+import { sendRaw } from '../../helpers/raw-http.ts';
 import { depth, drain, listen, makeRecordingListener } from './helpers.ts';
 
 // The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
@@ -13,7 +14,7 @@ describe('createGateway', () => {
   let app: ReturnType<typeof makeRecordingListener>;
   let lines: Record<string, unknown>[];
 
-  async function startGateway(options: { bodyLimit?: number; queueUrl?: string; onDelivery?: (delivery: GatewayDelivery) => void } = {}): Promise<void> {
+  async function startGateway(options: { bodyLimit?: number; queueUrl?: string; maxMessageBytes?: number; onDelivery?: (delivery: GatewayDelivery) => void } = {}): Promise<void> {
     await gateway?.close();
     const capture = makeCapturingLogger();
     lines = capture.lines;
@@ -24,6 +25,7 @@ describe('createGateway', () => {
       logger: capture.logger,
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       onDelivery: options.onDelivery,
+      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     }));
   }
 
@@ -64,6 +66,7 @@ describe('createGateway', () => {
       method: 'POST',
       path: '/webhook/stripe',
       query: [['a', '1'], ['a', '2'], ['b', ' x']],
+      rawQuery: 'a=1&a=2&b=%20x',
       body: undefined,
       headers: undefined,
       requestId: answer.requestId,
@@ -129,15 +132,39 @@ describe('createGateway', () => {
     expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
   });
 
-  it('answers 503, never 2xx, when SQS refuses a message over its size limit', async () => {
+  it('answers 413, never 5xx, to a body no message of the queue can carry, and queues nothing', async () => {
     // SQS takes at most 1 MiB; 800 KB grows past that once base64-encoded in the envelope.
     await startGateway({ bodyLimit: 2 * 1024 * 1024 });
 
     const response = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(800_000) });
 
-    expect(response.status).to.equal(503);
-    expect(await response.json()).to.deep.equal({ error: { code: 'queue_unavailable', message: 'The webhook could not be queued; retry later' } });
-    expect(lines.filter((l) => l.message === 'webhook not queued').map((l) => l.path)).to.deep.equal(['/webhook']);
+    expect(response.status).to.equal(413);
+    expect(await response.json()).to.deep.equal({ error: { code: 'payload_too_large', message: 'Body exceeds the limit of 786432 bytes' } });
+    expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+  });
+
+  it('answers 413 to a body that fits alone but not with the headers around it, measuring the message', async () => {
+    await startGateway({ maxMessageBytes: 2000 });
+    const headers = { 'content-type': 'text/plain', 'x-padding': 'p'.repeat(500) };
+
+    const small = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers, body: 'x'.repeat(100) });
+    const large = await fetch(`${gateway.url}/webhook`, { method: 'POST', headers, body: 'x'.repeat(900) });
+
+    expect([small.status, large.status]).to.deep.equal([202, 413]);
+    const { error } = (await large.json()) as { error: { code: string; message: string } };
+    expect(error.code).to.equal('payload_too_large');
+    expect(error.message).to.match(/^The webhook makes a \d+-byte queue message; the queue takes 2000 \(bodies up to 0 bytes always fit\)$/);
+    expect(lines.filter((l) => l.message === 'webhook too large to queue').map((l) => [l.bytes, l.maxMessageBytes])).to.deep.equal([[900, 2000]]);
+    expect((await drain(queue.client, queue.queueUrl)).length).to.equal(1);
+  });
+
+  it('answers 413 to a chunked body past the limit, rather than cutting the connection', async () => {
+    await startGateway({ bodyLimit: 1000 });
+
+    const answer = await sendRaw(gateway.url, `POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n${'x'.repeat(0x800)}\r\n0\r\n\r\n`);
+
+    expect(answer.status).to.equal(413);
+    expect(JSON.parse(answer.body)).to.deep.equal({ error: { code: 'payload_too_large', message: 'Body exceeds the limit of 1000 bytes' } });
   });
 
   it('answers 503 when the queue does not exist', async () => {

@@ -3,6 +3,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { guaranteedBodyBytes } from '../../../shared/queue-message/size.ts';
+import { signTwilio } from '../../../factories/signatures.ts';
 import { makeSignedDelivery, testPublicHost, testSecrets } from '../../../factories/webhooks.ts';
 import { startNpm, type NpmStart } from '../../helpers/npm-start.ts';
 import { sendRaw, type RawAnswer } from '../../helpers/raw-http.ts';
@@ -54,6 +56,39 @@ describe('npm start against hostile input', () => {
     expect(accepted.body.messageId).to.not.equal(forged.body.messageId);
     expect([handled.outcome, handled.status]).to.deep.equal(['done', 200]);
     expect([parked.outcome, parked.status, parked.detail]).to.deep.equal(['parked', 401, 'The app answered 401 signature_mismatch']);
+  });
+
+  it('answers 413 payload_too_large, never 5xx, to a body no queue message can carry, and queues one that fits', async () => {
+    const tooLarge = await post('/webhook', { 'content-type': 'text/plain' }, 'x'.repeat(800_000));
+    const fits = await post('/webhook', { 'content-type': 'text/plain' }, 'x'.repeat(guaranteedBodyBytes()));
+    const handled = await run.waitForLine('queue record', { messageId: fits.body.messageId });
+
+    expect([tooLarge.status, (tooLarge.body.error as { code: string }).code]).to.deep.equal([413, 'payload_too_large']);
+    expect([fits.status, handled.outcome]).to.deep.equal([202, 'done']);
+  });
+
+  it('verifies Twilio webhooks whose URL has a query through the queue, spelled as Twilio signed it', async () => {
+    const queries = ['tenant=acme:eu', 'cb=a%20b', 'debug', 'ids=1,2'];
+    const accepted = [];
+    for (const [i, query] of queries.entries()) {
+      const params = { MessageSid: `SMq${i}${Date.now()}`, Body: 'hi' };
+      const signature = signTwilio(testSecrets.twilio, `https://${testPublicHost}/webhook/twilio?${query}`, params);
+      accepted.push(await post(`/webhook/twilio?${query}`, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, new URLSearchParams(params).toString()));
+    }
+
+    const handled = await Promise.all(accepted.map((answer) => run.waitForLine('queue record', { messageId: answer.body.messageId })));
+
+    expect(handled.map((line) => [line.outcome, line.status])).to.deep.equal(queries.map(() => ['done', 200]));
+  });
+
+  it("logs the app's lines for a queued webhook under the gateway's request id, not the caller's X-Request-Id", async () => {
+    const delivery = makeSignedDelivery('github', { id: `spoof-${Date.now()}` });
+
+    const accepted = await post(delivery.url, { ...delivery.headers, 'x-request-id': 'chosen-by-the-caller', 'x-hub-signature-256': `sha256=${'1'.repeat(64)}` }, delivery.body);
+    const record = await run.waitForLine('queue record', { messageId: accepted.body.messageId });
+    const rejected = run.lines.filter((line) => line.message === 'signature rejected' && line.messageId === accepted.body.messageId);
+
+    expect([record.requestId, rejected.map((line) => line.requestId)]).to.deep.equal([accepted.body.requestId, [accepted.body.requestId]]);
   });
 
   it('answers any odd request target, with any method, in JSON, and keeps serving', async function () {

@@ -1,32 +1,15 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { startLocalQueue } from '../../../services/local/local-queue.ts';
-import { ensureBuilt } from '../../helpers/build.ts';
+import { signTwilio } from '../../../factories/signatures.ts';
 import { makeEnvelopeRecord, makeSqsEvent } from '../../../factories/sqs.ts';
+import { testPublicHost, testSecrets } from '../../../factories/webhooks.ts';
+import { useTaskRoot } from '../../helpers/bundle.ts';
 
 // The built entry and its chunks, alone in a directory with no node_modules, run by a plain
 // Node process (no tsx) the way the Lambda runtime imports the image's `worker.handler`; parking
 // loads the SQS client's chunk on first use.
-// fauxqs names its queues http://sqs.<region>.localhost:<port>/…, and the SQS client sends to
-// the queue URL's host; *.localhost is loopback (RFC 6761), which the driver tells Node.
-const driver = `
-import dns from 'node:dns';
-const lookup = dns.lookup;
-dns.lookup = (name, options, callback) => !name.endsWith('.localhost') ? lookup(name, options, callback)
-  : options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
-const { handler } = await import('./worker.mjs');
-const event = JSON.parse(process.argv[2]);
-const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bundle-test' };
-const response = await handler(event, context);
-process.stdout.write('RESULT ' + JSON.stringify(response) + '\\n');
-`;
-
 interface BundleRun {
   response: unknown;
   records: Record<string, unknown>[];
@@ -34,32 +17,14 @@ interface BundleRun {
 }
 
 describe('dist/worker.mjs', () => {
-  let taskRoot: string;
-
-  before(function () {
-    this.timeout(120_000);
-    ensureBuilt(['dist/worker.mjs']);
-    taskRoot = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
-    copyFileSync('dist/worker.mjs', join(taskRoot, 'worker.mjs'));
-    cpSync('dist/chunks', join(taskRoot, 'chunks'), { recursive: true });
-    writeFileSync(join(taskRoot, 'driver.mjs'), driver);
-  });
-
-  after(() => {
-    rmSync(taskRoot, { recursive: true, force: true });
-  });
+  const taskRoot = useTaskRoot();
 
   async function runBundle(event: SQSEvent, env: Record<string, string> = {}): Promise<BundleRun> {
-    const { stdout } = await promisify(execFile)(process.execPath, ['driver.mjs', JSON.stringify(event)], {
-      cwd: taskRoot,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'info', AWS_REGION: 'eu-west-1', ...env },
-    });
-    const lines = stdout.trim().split('\n');
-    const result = lines.find((line) => line.startsWith('RESULT '))?.slice('RESULT '.length);
+    const { answers, lines } = await taskRoot().invoke('worker', [event], env);
     return {
-      response: JSON.parse(result ?? 'null') as unknown,
-      records: lines.filter((line) => line.includes('"queue record"')).map((line) => JSON.parse(line) as Record<string, unknown>),
-      emfLines: lines.filter((line) => line.includes('"CloudWatchMetrics"')).length,
+      response: answers[0] && 'result' in answers[0] ? answers[0].result : answers[0],
+      records: lines.filter((line) => line.message === 'queue record'),
+      emfLines: lines.filter((line) => '_aws' in line).length,
     };
   }
 
@@ -103,5 +68,48 @@ describe('dist/worker.mjs', () => {
     } finally {
       await queue.stop();
     }
+  });
+
+  it('never throws for {}, null, Records: null or Records: [null], and logs each', async () => {
+    const events = [{}, null, { Records: null }, { Records: [null] }];
+
+    const { answers, lines } = await taskRoot().invoke('worker', events);
+
+    expect(answers).to.deep.equal(events.map(() => ({ result: { batchItemFailures: [] } })));
+    expect(lines.filter((line) => line.level === 'error').map((line) => line.message)).to.deep.equal([
+      'invalid event', 'invalid event', 'invalid event', 'records without a message id skipped',
+    ]);
+  });
+
+  it("logs the app's lines under API Gateway's request id, not a queued X-Request-Id", async () => {
+    const record = makeEnvelopeRecord({
+      path: '/webhook/github',
+      requestId: 'gateway-request-1',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'chosen-by-the-caller', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+    });
+
+    const { lines } = await taskRoot().invoke('worker', [makeSqsEvent([record])], { GITHUB_WEBHOOK_SECRETS: testSecrets.github });
+
+    const rejected = lines.find((line) => line.message === 'signature rejected');
+    expect([rejected?.requestId, rejected?.reason]).to.deep.equal(['gateway-request-1', 'signature_mismatch']);
+  });
+
+  it('verifies Twilio webhooks whose URL has a query, from the decoded pairs API Gateway passes', async () => {
+    const queries = ['tenant=acme:eu', 'cb=a%20b', 'debug', 'ids=1,2'];
+    const records = queries.map((query, i) => {
+      const params = { MessageSid: `SM${i}`, Body: 'hi' };
+      return makeEnvelopeRecord({
+        path: '/webhook/twilio',
+        query: [...new URLSearchParams(query)],
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilio(testSecrets.twilio, `https://${testPublicHost}/webhook/twilio?${query}`, params) },
+        body: Buffer.from(new URLSearchParams(params).toString()),
+      }, { messageId: `t-${i}` });
+    });
+
+    const { lines } = await taskRoot().invoke('worker', [makeSqsEvent(records)], { TWILIO_AUTH_TOKENS: testSecrets.twilio, PUBLIC_HOST_NAME: testPublicHost });
+
+    expect(lines.filter((line) => line.message === 'queue record').map((line) => [line.messageId, line.outcome, line.status])).to.deep.equal(
+      queries.map((_, i) => [`t-${i}`, 'done', 200]),
+    );
   });
 });

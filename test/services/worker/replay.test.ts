@@ -84,6 +84,17 @@ describe('createReplayer', () => {
     expect(answers[0]).to.deep.include({ url: '/webhook/a%3Fb%23c?x=1', query: { x: '1' } });
   });
 
+  it('gives the app the query exactly as sent when the message carries it, and the path as it came', async () => {
+    const app = makeEchoApp();
+    const answers = captureAnswers(app);
+    const replay = createReplayer(app);
+    const rawQuery = "tenant=acme:eu&cb=a%20b&debug&ids=1,2&q='x'";
+
+    await replay(makeReplayRequest({ path: '/webhook/a/../b//c', query: [...new URLSearchParams(rawQuery)], rawQuery }), origin, 5_000);
+
+    expect(answers[0]).to.deep.include({ url: `/webhook/a/../b//c?${rawQuery}` });
+  });
+
   it('hands the origin to ctx.state, where headers cannot forge it', async () => {
     const { app } = makeApp();
     let state: Record<string, unknown> = {};

@@ -99,4 +99,23 @@ describe('createWorkerHandler (fuzz)', () => {
     const outcomes = new Set(lines.map((line) => line.outcome));
     expect([...outcomes].sort()).to.deep.equal(['done', 'logged', 'parked', 'retry']);
   });
+
+  it('never throws for events of any shape, and names in batchItemFailures only records it was given', async () => {
+    const { app } = makeApp({ logger: makeCapturingLogger('error').logger });
+    const handler = createWorkerHandler({ app, logger: makeCapturingLogger('error').logger, metrics: createWorkerMetrics({ write: () => undefined }) });
+    const junk = fc.oneof(fc.constant(null), fc.constant(undefined), fc.jsonValue(), fc.string());
+    const record = fc.record({ messageId: fc.oneof(fc.string({ minLength: 1 }), junk), body: junk, attributes: junk, messageAttributes: junk, eventSource: junk }, { requiredKeys: [] });
+    const event = fc.oneof(junk, fc.record({ Records: fc.oneof(junk, fc.array(fc.oneof(record, junk, fc.constant(makeEnvelopeRecord())), { maxLength: 5 })) }, { requiredKeys: [] }));
+
+    await fc.assert(
+      fc.asyncProperty(event, async (sample) => {
+        const response = await handler(sample, makeLambdaContext());
+
+        const records = (sample as { Records?: unknown } | null)?.Records;
+        const given = new Set(Array.isArray(records) ? records.map((r) => (r as { messageId?: unknown } | null)?.messageId) : []);
+        expect(response.batchItemFailures.every(({ itemIdentifier }) => given.has(itemIdentifier))).to.equal(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -415,4 +415,35 @@ describe('createWorkerHandler', () => {
 
     expect(response).to.deep.equal(failures('m-1', 'm-2'));
   });
+
+  describe('events that are not SQS batches', () => {
+    const events: [string, unknown][] = [['{}', {}], ['null', null], ['Records: null', { Records: null }], ['a string', 'x'], ['an array', [1]]];
+    for (const [name, event] of events) {
+      it(`answers ${name} with no failures and one error line, and never throws`, async () => {
+        const { app } = makeApp();
+        const { handler, lines } = makeWorker(app);
+
+        const response = await handler(event, makeLambdaContext());
+
+        expect(response).to.deep.equal({ batchItemFailures: [] });
+        expect(lines.map((line) => [line.level, line.message, line.problem])).to.deep.equal([['error', 'invalid event', 'the event has no Records list']]);
+      });
+    }
+
+    it('handles the records it can name and logs, by position, the ones it cannot', async () => {
+      const { app } = makeApp();
+      const { handler, lines } = makeWorker(app);
+      const good = makeEnvelopeRecord({}, { messageId: 'm-1' });
+
+      const response = await handler({ Records: [null, good, { body: '{}' }, 'x', { ...good, messageId: 7 }] }, makeLambdaContext());
+
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+      expect(lines.map((line) => [line.message, line.messageId ?? null, line.outcome ?? null])).to.deep.equal([
+        ['records without a message id skipped', null, null],
+        ['queue record', 'm-1', 'done'],
+      ]);
+      expect(lines[0]).to.include({ records: 5, skipped: 4 });
+      expect(lines[0]?.positions).to.deep.equal([0, 2, 3, 4]);
+    });
+  });
 });

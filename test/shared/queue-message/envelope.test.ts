@@ -4,6 +4,7 @@ import { decodeRestEnvelope, encodeRestEnvelope, isRestEnvelope } from '../../..
 import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
 import type { ReplayRequest } from '../../../shared/queue-message/replay-request.ts';
 import { makeReplayRequest } from '../../../factories/sqs.ts';
+import { expectLinear } from '../../helpers/linear-cost.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const parse = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
@@ -22,6 +23,7 @@ const request: fc.Arbitrary<ReplayRequest> = fc.record(
     sourceIp: fc.ipV4(),
     domainName: fc.domain(),
     stage: fc.stringMatching(/^[a-z]{1,8}$/),
+    rawQuery: fc.stringMatching(/^[\x21\x22\x24-\x7e]{0,30}$/),
   },
   { requiredKeys: ['method', 'path', 'query', 'headers', 'body', 'receivedAt'] },
 );
@@ -98,6 +100,47 @@ describe('decodeRestEnvelope', () => {
       'body is not valid base64',
       'requestTime must be epoch milliseconds',
     ]);
+  });
+
+  it('rejects a raw query that is not base64, not a string, or not what an HTTP query can hold', () => {
+    const withRawQuery = (rawQuery: unknown) => ({ ...parse(encodeRestEnvelope(makeReplayRequest())), rawQuery });
+    const problemsOf = (rawQuery: unknown) => {
+      try {
+        decodeRestEnvelope(withRawQuery(rawQuery));
+        return [];
+      } catch (error) {
+        return (error as MessageDecodeError).problems;
+      }
+    };
+
+    const problems = [b64('a=1#frag'), b64('a=b c'), b64('a=é'), '%%%', 42, b64('a=1&b=%20')].map(problemsOf);
+
+    expect(problems).to.deep.equal([
+      ['rawQuery must be printable ASCII without "#"'],
+      ['rawQuery must be printable ASCII without "#"'],
+      ['rawQuery must be printable ASCII without "#"'],
+      ['rawQuery is not valid base64'],
+      ['rawQuery must be a string'],
+      [],
+    ]);
+  });
+
+  it('costs linear time in the number of headers and query values and in the body length', function () {
+    this.timeout(60_000);
+    const envelope = (n: number) => parse(encodeRestEnvelope(makeReplayRequest({
+      query: Array.from({ length: n }, (_, i): [string, string] => [i % 2 === 0 ? 'k' : `k${i}`, 'v']),
+      headers: Object.fromEntries(Array.from({ length: n }, (_, i) => [`h${i}`, 'v'])),
+      body: Buffer.alloc(n * 16, 0x61),
+    })));
+
+    expectLinear('envelope', envelope, decodeRestEnvelope, 2000);
+    expectLinear('broken envelope', (n) => ({ ...envelope(n), headers: Object.fromEntries(Array.from({ length: n }, (_, i) => [`%${i}`, '%'])) }), (value) => {
+      try {
+        decodeRestEnvelope(value);
+      } catch (error) {
+        return error;
+      }
+    }, 2000);
   });
 
   it('keeps a header named __proto__ as a header', () => {

@@ -59,6 +59,32 @@ describe('createTwilioVerifier', () => {
     expect(() => verify(request(signTwilio(token, `https://${publicHost}${url}`), { url, body }))).not.to.throw();
   });
 
+  describe('a query rebuilt from decoded pairs (a replay of an API Gateway message)', () => {
+    // As the worker replays it: URLSearchParams' spelling of the pairs API Gateway passed.
+    const rebuilt = (query: string) => `/webhook/twilio?${new URLSearchParams(query).toString()}`;
+    for (const query of ['tenant=acme:eu', 'cb=a%20b', 'debug', 'ids=1,2']) {
+      it(`accepts a webhook Twilio signed over ?${query}`, () => {
+        const signature = signTwilio(token, `https://${publicHost}/webhook/twilio?${query}`, params);
+
+        expect(() => verify(makeSignedRequest({ url: rebuilt(query), queryRebuilt: true, body: form, headers: { 'X-Twilio-Signature': signature } }))).not.to.throw();
+      });
+    }
+
+    it('tries no other spelling when the query came as sent', () => {
+      const signature = signTwilio(token, `https://${publicHost}/webhook/twilio?tenant=acme:eu`, params);
+
+      expect(() => verify(makeSignedRequest({ url: rebuilt('tenant=acme:eu'), queryRebuilt: false, body: form, headers: { 'X-Twilio-Signature': signature } })))
+        .to.throw(SignatureError).with.property('code', 'signature_mismatch');
+    });
+
+    it('accepts no query other than the signed one, however it is spelled', () => {
+      const signature = signTwilio(token, `https://${publicHost}/webhook/twilio?tenant=acme:eu`, params);
+
+      expect(() => verify(makeSignedRequest({ url: rebuilt('tenant=acme:us'), queryRebuilt: true, body: form, headers: { 'X-Twilio-Signature': signature } })))
+        .to.throw(SignatureError).with.property('code', 'signature_mismatch');
+    });
+  });
+
   const jsonBody = '{"MessageSid":"SM1"}';
   const jsonUrl = `/webhook/twilio?bodySHA256=${twilioBodyHash(jsonBody)}`;
   const rejections: [string, string | undefined, { url?: string; body?: string }, string, string][] = [

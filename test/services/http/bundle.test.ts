@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { makeApiGatewayV1Event, makeApiGatewayV2Event } from '../../../factories/api-gateway.ts';
+import { useTaskRoot, type BundleAnswer } from '../../helpers/bundle.ts';
+
+interface ProxyResult {
+  statusCode: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+// The built entry, alone with its chunks in a directory with no node_modules, run by a plain
+// Node process the way the Lambda runtime imports the image's `http.handler`.
+describe('dist/http.mjs', () => {
+  const taskRoot = useTaskRoot();
+
+  it('answers malformed events with a JSON 400 and x-request-id, and never throws', async () => {
+    const v2 = makeApiGatewayV2Event({ path: '/health' });
+    const post = makeApiGatewayV2Event({ method: 'POST', path: '/webhook', body: 'x', base64: true });
+    const events: [string, unknown][] = [
+      ['{}', {}],
+      ['null', null],
+      ['v2 without requestContext.http', { ...v2, requestContext: { ...v2.requestContext, http: undefined } }],
+      ['v2 with a body that is not a string', { ...v2, body: { a: 1 } }],
+      ['v2 with invalid base64', { ...post, body: '%%%%' }],
+      ['v1 with invalid base64', { ...makeApiGatewayV1Event({ method: 'POST', path: '/webhook', body: 'x', base64: true }), body: '%%%%' }],
+    ];
+
+    const { answers, lines } = await taskRoot().invoke('http', events.map(([, event]) => event));
+
+    const seen = answers.map((answer: BundleAnswer, i) => {
+      if ('threw' in answer) return [events[i]?.[0], 'threw'];
+      const result = answer.result as ProxyResult;
+      return [events[i]?.[0], result.statusCode, (JSON.parse(result.body) as { error: { code: string } }).error.code, typeof result.headers?.['x-request-id']];
+    });
+    expect(seen).to.deep.equal(events.map(([name]) => [name, 400, 'invalid_event', 'string']));
+    expect(lines.filter((line) => line.message === 'invalid event')).to.have.length(events.length);
+  });
+
+  it('serves a v2 event whose headers are null', async () => {
+    const { answers } = await taskRoot().invoke('http', [{ ...makeApiGatewayV2Event({ path: '/health' }), headers: null }]);
+
+    const result = (answers[0] as { result: ProxyResult }).result;
+    expect([result.statusCode, result.headers?.['x-request-id']]).to.deep.equal([200, 'JKJaXmPLvHcESHA=']);
+  });
+});
