@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { ensureBuilt } from '../helpers/build.ts';
 import { resolveHandler } from '../helpers/lambda-handler.ts';
@@ -48,7 +49,7 @@ describe('infra/service.yaml', () => {
       FifoThroughputLimit: 'perMessageGroupId',
       MessageRetentionPeriod: 14 * 24 * 3600,
       MaximumMessageSize: 1024 * 1024,
-      SqsManagedSseEnabled: true,
+      SqsManagedSseEnabled: { 'Fn::If': ['HasKmsKey', { Ref: 'AWS::NoValue' }, true] },
       ContentBasedDeduplication: false,
     };
 
@@ -113,9 +114,32 @@ describe('infra/service.yaml', () => {
 
   it('gives the worker the DLQ to park in, and API Gateway nothing but sending to the queue', () => {
     expect(refTarget((props('WorkerFunction').Environment as { Variables: Record<string, unknown> }).Variables.DLQ_URL)).to.equal('DeadLetterQueue');
-    expect(grants(resource(template, 'ApiGatewayQueueRole'))).to.deep.equal({ 'sqs:SendMessage': ['WebhookQueue'] });
-    expect(grants(resource(template, 'WorkerFunctionRole'))['sqs:SendMessage']).to.deep.equal(['DeadLetterQueue']);
-    expect(Object.keys(grants(resource(template, 'HttpFunctionRole'))).filter((action) => action.startsWith('sqs:'))).to.deep.equal([]);
+    const rendered = renderTemplate(template, deploymentBase);
+    const withKey = renderTemplate(template, { ...deploymentBase, KmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k1' });
+
+    expect(grants(resource(rendered, 'ApiGatewayQueueRole'))).to.deep.equal({ 'sqs:SendMessage': ['WebhookQueue'] });
+    expect(grants(resource(withKey, 'ApiGatewayQueueRole'))).to.deep.equal({ 'sqs:SendMessage': ['WebhookQueue'], 'kms:GenerateDataKey': ['KmsKeyArn'], 'kms:Decrypt': ['KmsKeyArn'] });
+    expect(grants(resource(rendered, 'WorkerFunctionRole'))['sqs:SendMessage']).to.deep.equal(['DeadLetterQueue']);
+    expect(Object.keys(grants(resource(rendered, 'HttpFunctionRole'))).filter((action) => action.startsWith('sqs:'))).to.deep.equal([]);
+  });
+
+  it('reserves the worker the concurrency its event source may use, so direct traffic cannot starve it', () => {
+    const rendered = (value: string) => renderTemplate(template, { ...deploymentBase, ReserveWorkerConcurrency: value }).Resources.WorkerFunction?.Properties?.ReservedConcurrentExecutions;
+
+    expect([rendered('on'), rendered('off')]).to.deep.equal([{ Ref: 'WorkerMaxConcurrency' }, undefined]);
+    expect(refTarget((props('WorkerEventSource').ScalingConfig as { MaximumConcurrency: unknown }).MaximumConcurrency)).to.equal('WorkerMaxConcurrency');
+  });
+
+  it('lets only this stack\'s APIs assume the queue role', () => {
+    const rendered = renderTemplate(template, { ...deploymentBase, ApiFlavour: 'both' });
+    const trust = (rendered.Resources.ApiGatewayQueueRole?.Properties?.AssumeRolePolicyDocument as { Statement: { Condition: Record<string, Record<string, unknown>> }[] }).Statement[0]?.Condition;
+    const arns = createResolver(rendered, { ...deploymentBase, ApiFlavour: 'both' })(trust?.ArnLike?.['aws:SourceArn']) as string[];
+
+    expect(arns).to.deep.equal([
+      'arn:aws:execute-api:eu-west-1:123456789012:RestApi-id/*',
+      'arn:aws:execute-api:eu-west-1:123456789012:HttpApi-id/*',
+    ]);
+    expect(trust?.StringEquals).to.deep.equal({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
   });
 
   it('lets both functions read their parameters and use the idempotency table, and nothing more', () => {
@@ -231,13 +255,37 @@ describe('infra/service.yaml', () => {
       ]);
     });
 
-    it('puts a WAF web ACL with AWS managed rule groups and a rate-based rule on the stage', () => {
-      const rules = props('WebAcl').Rules as { Statement: Record<string, { Name?: string }> }[];
+    it('puts a WAF web ACL on the stage that never blocks a webhook for its body, rate-limits webhooks with a retryable 429, and logs', () => {
+      const rules = props('WebAcl').Rules as { Name: string; Action?: Record<string, unknown>; Statement: Record<string, Record<string, unknown>> }[];
+      const byName = Object.fromEntries(rules.filter((rule) => typeof rule.Name === 'string').map((rule) => [rule.Name, rule]));
+      const onWebhooks = byName['aws-known-bad-inputs-on-webhooks']?.Statement.ManagedRuleGroupStatement as { RuleActionOverrides: { Name: string; ActionToUse: object }[] };
+      const webhookRate = byName['rate-limit-webhooks'];
 
-      expect(rules.map((rule) => Object.keys(rule.Statement)[0])).to.include.members(['ManagedRuleGroupStatement', 'RateBasedStatement']);
-      expect(rules.flatMap((rule) => rule.Statement.ManagedRuleGroupStatement?.Name ?? [])).to.include('AWSManagedRulesCommonRuleSet');
+      expect(Object.keys(byName)).to.include.members(['aws-known-bad-inputs-outside-webhooks', 'aws-known-bad-inputs-on-webhooks', 'aws-common-outside-webhooks', 'rate-limit-webhooks', 'rate-limit-outside-webhooks']);
+      expect(onWebhooks.RuleActionOverrides).to.deep.equal([
+        { Name: 'JavaDeserializationRCE_BODY', ActionToUse: { Count: {} } },
+        { Name: 'Log4JRCE_BODY', ActionToUse: { Count: {} } },
+      ]);
+      expect(webhookRate?.Action).to.deep.equal({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limited' } } });
       expect((props('WebAclAssociation').ResourceArn as { 'Fn::Sub': string })['Fn::Sub']).to.contain('/stages/${RestStage}');
+      expect((props('WebAclLogGroup').LogGroupName as { 'Fn::Sub': string })['Fn::Sub']).to.match(/^aws-waf-logs-/);
+      expect(getAttTarget((props('WebAclLogging').LogDestinationConfigs as unknown[])[0])).to.equal('WebAclLogGroup');
     });
+
+    it('blocks a provider route without its signature header only when asked to', () => {
+      const withRule = (value: string) =>
+        ((renderTemplate(template, { ...deploymentBase, RequireSignatureHeaders: value }).Resources.WebAcl?.Properties?.Rules as { Name: string }[]) ?? []).map((r) => r.Name);
+
+      expect([withRule('off').includes('signature-header-required'), withRule('on').includes('signature-header-required')]).to.deep.equal([false, true]);
+    });
+  });
+
+  it('takes Cognito access tokens on the REST API (a scope every user access token has), and checks the JWT issuer with the partition\'s URL suffix', () => {
+    const rendered = renderTemplate(template, { ...deploymentBase, ApiFlavour: 'both' });
+
+    expect(rendered.Resources.RestApiAnyMethod?.Properties?.AuthorizationScopes).to.deep.equal(['aws.cognito.signin.user.admin']);
+    expect(rendered.Resources.RestApiProxyAnyMethod?.Properties?.AuthorizationScopes).to.deep.equal(['aws.cognito.signin.user.admin']);
+    expect((rendered.Resources.HttpJwtAuthorizer?.Properties?.JwtConfiguration as { Issuer: { 'Fn::Sub': string } }).Issuer['Fn::Sub']).to.equal('https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}');
   });
 
   describe('HTTP API', () => {
@@ -278,22 +326,64 @@ describe('infra/service.yaml', () => {
     ]);
   });
 
-  it('alarms on DLQ depth, oldest message age, worker errors and throttles, http errors and API 5xx', () => {
+  it('alarms on the queue, the DLQ (depth and age), the worker\'s outcomes and lag, both functions, both APIs and the health canary', () => {
     const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map((alarm) => {
       const { Namespace, MetricName, Dimensions } = alarm.Properties ?? {};
       const subject = (Dimensions as { Value: unknown }[])[0]?.Value;
       return `${String(Namespace)} ${String(MetricName)} ${getAttTarget(subject) ?? refTarget(subject) ?? JSON.stringify(subject)}`;
     });
 
-    expect(alarms).to.deep.equal([
+    expect(alarms).to.have.members([
       'AWS/SQS ApproximateNumberOfMessagesVisible DeadLetterQueue',
       'AWS/SQS ApproximateAgeOfOldestMessage WebhookQueue',
+      'AWS/SQS ApproximateAgeOfOldestMessage DeadLetterQueue',
       'AWS/Lambda Errors WorkerFunction',
       'AWS/Lambda Throttles WorkerFunction',
+      'AWS/Lambda Duration WorkerFunction',
       'AWS/Lambda Errors HttpFunction',
+      'AWS/Lambda Throttles HttpFunction',
+      'AWS/Lambda Duration HttpFunction',
+      'WebhookIntake Parked {"Fn::Sub":"${DeploymentId}-webhook-intake"}',
+      'WebhookIntake Retried {"Fn::Sub":"${DeploymentId}-webhook-intake"}',
+      'WebhookIntake QueueLag {"Fn::Sub":"${DeploymentId}-webhook-intake"}',
       'AWS/ApiGateway 5XXError {"Fn::Sub":"${DeploymentId}-rest"}',
+      'AWS/ApiGateway 4XXError {"Fn::Sub":"${DeploymentId}-rest"}',
       'AWS/ApiGateway 5xx HttpApi',
+      'AWS/ApiGateway 4xx HttpApi',
+      'CloudWatchSynthetics SuccessPercent HealthCheckCanary',
     ]);
+  });
+
+  it('alarms on the metrics the worker writes, under the service dimension both functions set', () => {
+    const source = readFileSync('services/worker/metrics.ts', 'utf8');
+    const written = [...source.matchAll(/'([A-Z][A-Za-z]+)'/g)].map((m) => m[1]);
+    const emf = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties?.Namespace === 'WebhookIntake');
+    const serviceName = (id: string) => (props(id).Environment as { Variables: Record<string, unknown> }).Variables.SERVICE_NAME;
+
+    expect(source).to.contain("options.namespace ?? 'WebhookIntake'");
+    expect(emf.map((alarm) => alarm.Properties?.MetricName).filter((name) => !written.includes(String(name)))).to.deep.equal([]);
+    expect(emf.map((alarm) => (alarm.Properties?.Dimensions as { Name: string; Value: unknown }[])[0])).to.deep.equal(
+      emf.map(() => ({ Name: 'service', Value: serviceName('WorkerFunction') })),
+    );
+    expect(serviceName('HttpFunction')).to.deep.equal(serviceName('WorkerFunction'));
+  });
+
+  it('warns when a function runs past 80% of its timeout', () => {
+    const threshold = (alarm: string) => props(alarm).Threshold;
+
+    expect([threshold('WorkerDurationAlarm'), threshold('HttpDurationAlarm')]).to.deep.equal([
+      Math.round(0.8 * (props('WorkerFunction').Timeout as number) * 1000),
+      Math.round(0.8 * (props('HttpFunction').Timeout as number) * 1000),
+    ]);
+  });
+
+  it('has a dashboard whose body is JSON once CloudFormation substitutes it', () => {
+    const rendered = renderTemplate(template, deploymentBase);
+    const body = createResolver(rendered, deploymentBase)(rendered.Resources.Dashboard?.Properties?.DashboardBody) as string;
+    const widgets = (JSON.parse(body) as { widgets: { properties: { title: string } }[] }).widgets.map((w) => w.properties.title);
+
+    expect(widgets).to.have.length(5);
+    expect(body).to.contain('acme-webhooks.fifo').and.contain('acme-webhooks-dlq.fifo').and.contain('acme-webhook-intake');
   });
 
   it('outputs both API URLs and both queue URLs', () => {

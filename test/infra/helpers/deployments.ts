@@ -89,6 +89,18 @@ export const deployments: Deployment[] = [
       SecretsKmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/0a1b2c3d-0000-0000-0000-000000000000`,
     },
   },
+  {
+    file: 'infra/service.yaml',
+    name: 'a customer managed key for the data, signature headers required at the edge, no canary, no reserved concurrency',
+    parameters: {
+      ...service[0]?.parameters,
+      ApiFlavour: 'both',
+      KmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/1a2b3c4d-0000-0000-0000-000000000000`,
+      RequireSignatureHeaders: 'on',
+      HealthCanary: 'off',
+      ReserveWorkerConcurrency: 'off',
+    },
+  },
   { file: 'infra/service.yaml', name: 'next to the container service (infra/container.yaml)', parameters: { ...service[0]?.parameters, ContainerService: 'on' } },
   ...matrix('infra/pipeline.yaml', {
     DeploymentId: 'acme',

@@ -96,8 +96,13 @@ function needsOf(action: string, unit: ComputeUnit, deployment: RenderedDeployme
     case 'dynamodb:DeleteItem':
       // Without a table the app keeps idempotency records in memory and calls nothing.
       return env.IDEMPOTENCY_TABLE ? [[action, `arn:aws:dynamodb:${region}:${account}:table/${env.IDEMPOTENCY_TABLE}`]] : [];
-    case 'sqs:SendMessage':
-      return env.DLQ_URL ? [[action, queueArn(env.DLQ_URL)]] : [];
+    case 'sqs:SendMessage': {
+      // A queue under a customer managed key: the sender makes data keys and decrypts them.
+      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+      const key = deployment.parameters.KmsKeyArn;
+      if (!env.DLQ_URL) return [];
+      return [[action, queueArn(env.DLQ_URL)], ...(key ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((a): [string, string] => [a, key]) : [])];
+    }
     default:
       throw new Error(`No rule knows which resource ${action} (called by ${unit.entry}) acts on: teach rules/iam.ts`);
   }
@@ -118,6 +123,7 @@ export const grantsWhatTheCodeCalls: Rule = {
         ...unit.calls.flatMap((call) => (call.action ? needsOf(call.action, unit, deployment) : [])),
         // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions
         ...unit.queueSources.flatMap((queue) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a): [string, string] => [a, queue])),
+        ...(unit.queueSources.length > 0 && deployment.parameters.KmsKeyArn ? [['kms:Decrypt', deployment.parameters.KmsKeyArn] as [string, string]] : []),
         // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html (permissions)
         ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((a): [string, string] => [a, `arn:aws:logs:${region}:${account}:log-group:${unit.logGroup}:log-stream:2026/01/01/[$LATEST]abc`]),
         // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
@@ -157,9 +163,12 @@ export const gatewayMaySendToItsQueue: Rule = {
         return [{ id, role: targetOf(props.CredentialsArn), queue: queueArn(String(resolve((props.RequestParameters as { QueueUrl: unknown }).QueueUrl))) }];
       }),
     ];
+    const key = deployment.parameters.KmsKeyArn;
     return integrations.flatMap(({ id, role, queue }) => {
       if (!role) return [`${id}: no role of this template to send with`];
-      return allows(statementsOf(deployment, role), 'sqs:SendMessage', queue) ? [] : [`${id}: ${role} may not sqs:SendMessage on ${queue}`];
+      const statements = statementsOf(deployment, role);
+      const needs: [string, string][] = [['sqs:SendMessage', queue], ...(key ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((a): [string, string] => [a, key]) : [])];
+      return needs.flatMap(([action, resource]) => (allows(statements, action, resource) ? [] : [`${id}: ${role} may not ${action} on ${resource}`]));
     });
   },
 };
