@@ -6,7 +6,7 @@ import { makeProviderWebhooks, makeSignedDelivery } from '../../factories/webhoo
 import type { GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate, resourcesOfType } from './helpers/cloudformation-yaml.ts';
 import { evaluateSendMessage, selectRoute } from './helpers/http-api-mapping.ts';
-import { SqsRefusal, startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
+import { messageIdsOf, SqsRefusal, startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
 import {
   deliveryIdHeaders,
   makeEmptyRequest,
@@ -14,13 +14,9 @@ import {
   makeGitHubRequest,
   makeQuotedHeadersRequest,
   makeRepeatedQueryRequest,
-  makeShopifyRequest,
-  makeStandardWebhookRequest,
   makeStripeRequest,
-  makeTextRequest,
-  makeTwilioRequest,
-  makeXmlRequest,
   fromSignedDelivery,
+  realWorldRequests,
 } from './helpers/webhook-requests.ts';
 
 // The contract between infra/service.yaml's HTTP API (v2) SQS integrations and the worker: each
@@ -100,10 +96,6 @@ function hasControlCharacter(text: string): boolean {
   return [...text].some((c) => c.charCodeAt(0) < 0x20 && !'\t\n\r'.includes(c));
 }
 
-function idsOf(delivery: Delivery) {
-  return { groupId: delivery.record.attributes.MessageGroupId, deduplicationId: delivery.record.attributes.MessageDeduplicationId };
-}
-
 describe('HTTP API SQS-SendMessage integrations', () => {
   let roundTrip: QueueRoundTrip;
 
@@ -116,13 +108,7 @@ describe('HTTP API SQS-SendMessage integrations', () => {
   });
 
   const realWorld: [string, () => GatewayRequest][] = [
-    ['a Stripe JSON body with non-ASCII text and an emoji', makeStripeRequest],
-    ['a Twilio form body with +, &, % and an emoji', makeTwilioRequest],
-    ['a GitHub push with its delivery id', makeGitHubRequest],
-    ['a Shopify order with its shop domain and webhook id', makeShopifyRequest],
-    ['a Standard Webhooks JSON body', makeStandardWebhookRequest],
-    ['a text body with CR, LF, tab and non-ASCII text', makeTextRequest],
-    ['an XML body with quotes and entities', makeXmlRequest],
+    ...realWorldRequests,
     ['unmapped header values with quotes and backslashes', makeQuotedHeadersRequest],
     ['repeated query keys (HTTP API carries no query string)', makeRepeatedQueryRequest],
   ];
@@ -134,7 +120,7 @@ describe('HTTP API SQS-SendMessage integrations', () => {
       const delivery = await roundTrip.deliver(sendMessageFor(request));
 
       expect(actualView(delivery)).to.deep.equal(expectedView(request));
-      expect(idsOf(delivery)).to.deep.equal(expectedIds(request.path, request.requestId));
+      expect(messageIdsOf(delivery)).to.deep.equal(expectedIds(request.path, request.requestId));
     });
   }
 

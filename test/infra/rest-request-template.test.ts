@@ -6,22 +6,17 @@ import { messageIds, queueRoutes } from '../../shared/queue-message/routes.ts';
 import { makeProviderWebhooks, makeSignedDelivery } from '../../factories/webhooks.ts';
 import { renderIntegrationResponse, renderResponseTemplate, renderRestTemplate, type GatewayRequest } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
-import { startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
+import { messageIdsOf, startQueueRoundTrip, type Delivery, type QueueRoundTrip } from './helpers/queue-round-trip.ts';
 import { parseSendMessageForm } from './helpers/sqs-form.ts';
 import {
   deliveryIdHeaders,
   makeEmptyRequest,
   makeGatewayRequest,
-  makeGitHubRequest,
   makeQuotedHeadersRequest,
   makeRepeatedQueryRequest,
-  makeShopifyRequest,
-  makeStandardWebhookRequest,
   makeStripeRequest,
-  makeTextRequest,
-  makeTwilioRequest,
-  makeXmlRequest,
   fromSignedDelivery,
+  realWorldRequests,
 } from './helpers/webhook-requests.ts';
 
 // The contract between infra/service.yaml and the worker: the REST API request template, taken
@@ -101,10 +96,6 @@ function expectedIds(request: GatewayRequest) {
   return messageIds({ path: request.path, headers: lowerCase(request.headers), body: request.body }, request.requestId);
 }
 
-function idsOf(delivery: Delivery) {
-  return { groupId: delivery.record.attributes.MessageGroupId, deduplicationId: delivery.record.attributes.MessageDeduplicationId };
-}
-
 describe('REST API request template', () => {
   let roundTrip: QueueRoundTrip;
 
@@ -117,13 +108,7 @@ describe('REST API request template', () => {
   });
 
   const realWorld: [string, () => GatewayRequest][] = [
-    ['a Stripe JSON body with non-ASCII text and an emoji', makeStripeRequest],
-    ['a Twilio form body with +, &, % and an emoji', makeTwilioRequest],
-    ['a GitHub push with its delivery id', makeGitHubRequest],
-    ['a Shopify order with its shop domain and webhook id', makeShopifyRequest],
-    ['a Standard Webhooks JSON body', makeStandardWebhookRequest],
-    ['a text body with CR, LF, tab and non-ASCII text', makeTextRequest],
-    ['an XML body with quotes and entities', makeXmlRequest],
+    ...realWorldRequests,
     ['an empty body', makeEmptyRequest],
     ['header values with quotes and backslashes', makeQuotedHeadersRequest],
     ['repeated query keys', makeRepeatedQueryRequest],
@@ -136,7 +121,7 @@ describe('REST API request template', () => {
       const delivery = await roundTrip.deliver(parseSendMessageForm(render(request)));
 
       expect(actualView(delivery, request)).to.deep.equal(expectedView(request));
-      expect(idsOf(delivery)).to.deep.equal(expectedIds(request));
+      expect(messageIdsOf(delivery)).to.deep.equal(expectedIds(request));
     });
   }
 

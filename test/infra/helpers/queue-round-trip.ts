@@ -40,6 +40,11 @@ export interface QueueRoundTrip {
   stop(): Promise<void>;
 }
 
+/** The message group and deduplication ids SQS kept for a delivered message. */
+export function messageIdsOf(delivery: Delivery): { groupId: string | undefined; deduplicationId: string | undefined } {
+  return { groupId: delivery.record.attributes.MessageGroupId, deduplicationId: delivery.record.attributes.MessageDeduplicationId };
+}
+
 /** SQS refused the SendMessage call: API Gateway answers an error and nothing is queued. */
 export class SqsRefusal extends Error {
   constructor(readonly problems: string[]) {

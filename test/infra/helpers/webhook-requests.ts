@@ -138,3 +138,14 @@ export function fromSignedDelivery(delivery: SignedDelivery): GatewayRequest {
   const { 'content-type': contentType, ...headers } = delivery.headers;
   return makeGatewayRequest({ path: delivery.url, body, requestTime: Date.now(), headers: { ...gatewayHeaders(body, contentType), ...headers } });
 }
+
+/** Real-world deliveries both gateways must carry byte for byte, named for the test titles. */
+export const realWorldRequests: readonly [string, () => GatewayRequest][] = [
+    ['a Stripe JSON body with non-ASCII text and an emoji', makeStripeRequest],
+    ['a Twilio form body with +, &, % and an emoji', makeTwilioRequest],
+    ['a GitHub push with its delivery id', makeGitHubRequest],
+    ['a Shopify order with its shop domain and webhook id', makeShopifyRequest],
+    ['a Standard Webhooks JSON body', makeStandardWebhookRequest],
+    ['a text body with CR, LF, tab and non-ASCII text', makeTextRequest],
+    ['an XML body with quotes and entities', makeXmlRequest],
+];
