@@ -10,7 +10,7 @@ export interface ComputeUnit {
   /** The source entry of its bundle (`services/http/handler.ts`). */
   entry: string;
   environment: Record<string, string>;
-  /** The log group it writes to (name). */
+  /** The log group it writes to itself (name); empty when something else writes its logs (ECS's awslogs driver, as the execution role). */
   logGroup: string;
   /** Logical ids of its security groups when it runs in a VPC; undefined outside one. */
   vpc?: { subnetIds: string[]; securityGroupIds: string[] };
@@ -21,13 +21,64 @@ export interface ComputeUnit {
 }
 
 const callsByEntry = new Map<string, AwsCall[]>();
+const warned = new Set<string>();
+
+function callsOf(entry: string): AwsCall[] {
+  let calls = callsByEntry.get(entry);
+  if (!calls) callsByEntry.set(entry, (calls = awsCallsOf(entry)));
+  return calls;
+}
+
+/** The source entry of a bundle in dist/, or undefined when `npm run build` does not make it. */
+function entryOf(bundle: string): string | undefined {
+  try {
+    return entryOfOutput(`dist/${bundle}`);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * The compute units of a rendered template. Lambda functions run the image command's bundle
- * (`http.handler` → `dist/http.mjs`); a template with other compute (ECS task definitions) adds
- * its reader here.
+ * The compute units of a rendered template: Lambda functions run the image command's bundle
+ * (`http.handler` → `dist/http.mjs`); ECS task definitions the bundle their container command
+ * names (`node server.mjs` → `dist/server.mjs`), as their task role. A task whose bundle the
+ * build does not make yet is left out with a warning (its template cannot run either).
  */
 export function computeUnitsOf(deployment: RenderedDeployment): ComputeUnit[] {
+  return [...lambdaUnits(deployment), ...taskUnits(deployment)];
+}
+
+function taskUnits(deployment: RenderedDeployment): ComputeUnit[] {
+  const resolve = createResolver(deployment.template, deployment.parameters);
+  return Object.entries(deployment.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::ECS::TaskDefinition')
+    .flatMap(([id, resource]) => {
+      const props = resource.Properties ?? {};
+      const container = (props.ContainerDefinitions as { Command?: string[]; EntryPoint?: string[]; Environment?: { Name: unknown; Value: unknown }[] }[] | undefined)?.[0];
+      const bundle = [...(container?.EntryPoint ?? []), ...(container?.Command ?? [])].find((word) => word.endsWith('.mjs')) ?? '';
+      const entry = entryOf(bundle);
+      if (!entry) {
+        const warning = `${deployment.file}: ${id} runs ${bundle || 'no bundle'}, which npm run build does not make: its AWS calls are not checked`;
+        if (!warned.has(warning)) console.warn(`    ${warning}`);
+        warned.add(warning);
+        return [];
+      }
+      const environment = Object.fromEntries((container?.Environment ?? []).map((pair) => [String(resolve(pair.Name)), String(resolve(pair.Value))]));
+      return [
+        {
+          id,
+          roleId: String((props.TaskRoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
+          entry,
+          environment,
+          logGroup: '',
+          queueSources: [],
+          calls: callsOf(entry).filter((call) => !call.when || call.when(environment)),
+        },
+      ];
+    });
+}
+
+function lambdaUnits(deployment: RenderedDeployment): ComputeUnit[] {
   const resolve = createResolver(deployment.template, deployment.parameters);
   const resources = Object.entries(deployment.template.Resources);
   return resources
@@ -37,8 +88,7 @@ export function computeUnitsOf(deployment: RenderedDeployment): ComputeUnit[] {
       const command = (props.ImageConfig as { Command?: string[] } | undefined)?.Command?.[0] ?? '';
       const entry = entryOfOutput(`dist/${command.split('.')[0] ?? ''}.mjs`);
       const environment = resolve((props.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}) as Record<string, string>;
-      let calls = callsByEntry.get(entry);
-      if (!calls) callsByEntry.set(entry, (calls = awsCallsOf(entry)));
+      const calls = callsOf(entry);
       const vpc = props.VpcConfig as { SubnetIds: unknown; SecurityGroupIds: unknown } | undefined;
       return {
         id,

@@ -125,7 +125,7 @@ export const grantsWhatTheCodeCalls: Rule = {
         ...unit.queueSources.flatMap((queue) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a): [string, string] => [a, queue])),
         ...(unit.queueSources.length > 0 && deployment.parameters.KmsKeyArn ? [['kms:Decrypt', deployment.parameters.KmsKeyArn] as [string, string]] : []),
         // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html (permissions)
-        ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((a): [string, string] => [a, `arn:aws:logs:${region}:${account}:log-group:${unit.logGroup}:log-stream:2026/01/01/[$LATEST]abc`]),
+        ...(unit.logGroup ? ['logs:CreateLogStream', 'logs:PutLogEvents'].map((a): [string, string] => [a, `arn:aws:logs:${region}:${account}:log-group:${unit.logGroup}:log-stream:2026/01/01/[$LATEST]abc`]) : []),
         // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
         ...(unit.vpc ? ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'].map((a): [string, string] => [a, '*']) : []),
       ];

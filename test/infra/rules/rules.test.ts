@@ -120,6 +120,25 @@ describe('deploy-readiness rules', () => {
     });
   });
 
+  describe('grantsWhatTheCodeCalls on an ECS task', () => {
+    before(() => ensureBuilt(['dist/meta.json']));
+
+    it('checks the task role against the calls of the bundle the container runs', () => {
+      const deployment = makeDeployment({
+        TaskRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [] } },
+        Task: {
+          Type: 'AWS::ECS::TaskDefinition',
+          Properties: {
+            TaskRoleArn: { 'Fn::GetAtt': ['TaskRole', 'Arn'] },
+            ContainerDefinitions: [{ EntryPoint: ['node'], Command: ['worker.mjs'], Environment: [{ Name: 'DLQ_URL', Value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/acme-webhooks-dlq.fifo' }] }],
+          },
+        },
+      });
+
+      expect(grantsWhatTheCodeCalls.check(deployment)).to.deep.equal(['Task (TaskRole) may not sqs:SendMessage on arn:aws:sqs:eu-west-1:123456789012:acme-webhooks-dlq.fifo']);
+    });
+  });
+
   // The real templates, each with one thing taken away.
   describe('on infra/service.yaml with a grant or an endpoint removed', () => {
     const signed = () => deployments.find((d) => d.name.startsWith('every provider signed'));
