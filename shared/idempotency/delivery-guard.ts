@@ -15,7 +15,10 @@ export interface DeliveryGuardOptions {
   inProgressSeconds?: number;
 }
 
-/** Reads a provider's delivery id from a verified request; undefined when it has none. */
+/** Reads the idempotency key of a verified request: built only from what its signature covers. */
+export type IdempotencyKeyReader = (ctx: Context) => string;
+
+/** Reads a provider's delivery id, for logs and answers only: it may not be signed. */
 export type DeliveryIdReader = (ctx: Context) => string | undefined;
 
 /**
@@ -27,12 +30,13 @@ class NotCompleted extends Error {
 }
 
 /**
- * Makes each provider delivery run its handler once, with Powertools Idempotency keyed by the
- * delivery id: a repeat of a completed delivery answers 200 `{"duplicate":true}` without
+ * Makes each provider delivery run its handler once, with Powertools Idempotency keyed by what
+ * the signature covers (never by an unsigned delivery-id header, which a replayed capture
+ * could change): a repeat of a completed delivery answers 200 `{"duplicate":true}` without
  * running the handler; one whose first run still holds it answers 409 so it is retried; a
  * handler that throws or answers anything but 2xx releases the delivery for the retry.
  */
-export function createDeliveryGuard(options: DeliveryGuardOptions): (provider: string, deliveryId: DeliveryIdReader) => Middleware {
+export function createDeliveryGuard(options: DeliveryGuardOptions): (provider: string, keyOf: IdempotencyKeyReader, deliveryIdOf: DeliveryIdReader) => Middleware {
   const config = new IdempotencyConfig({ expiresAfterSeconds: options.expiresAfterSeconds });
   // Powertools sizes the in-progress lease from the Lambda deadline; the app never sees the
   // Lambda context (the worker replays through HTTP), so the lease is a fixed length.
@@ -47,17 +51,12 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): (provider: s
     dataIndexArgument: 0,
   });
 
-  return (provider, deliveryIdOf) => async (ctx, next) => {
+  return (provider, keyOf, deliveryIdOf) => async (ctx, next) => {
     const { logger } = ctx.state;
-    const deliveryId = deliveryIdOf(ctx);
-    if (deliveryId === undefined) {
-      logger.warn('delivery without an id, handled without idempotency', { provider });
-      await next();
-      return;
-    }
+    const key = keyOf(ctx);
     let ran = false;
     try {
-      await runOnce(`${provider}#${deliveryId}`, async () => {
+      await runOnce(`${provider}#${key}`, async () => {
         ran = true;
         await next();
         if (ctx.status < 200 || ctx.status > 299) throw new NotCompleted();
@@ -68,7 +67,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): (provider: s
       throw translate(error, provider);
     }
     if (!ran) {
-      logger.info('duplicate delivery', { provider, deliveryId });
+      logger.info('duplicate delivery', { provider, key, deliveryId: deliveryIdOf(ctx) ?? null });
       ctx.status = 200;
       ctx.body = { duplicate: true };
     }

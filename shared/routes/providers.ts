@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { createDeliveryGuard, type DeliveryGuardOptions, type DeliveryIdReader } from '../idempotency/delivery-guard.ts';
+import { createDeliveryGuard, type DeliveryGuardOptions, type DeliveryIdReader, type IdempotencyKeyReader } from '../idempotency/delivery-guard.ts';
 import { ServiceUnavailableError } from '../errors.ts';
 import { MemoryPersistenceLayer } from '../idempotency/memory-store.ts';
 import { createGitHubVerifier } from '../signatures/github.ts';
@@ -25,7 +26,12 @@ interface ProviderRoute {
   provider: Provider;
   /** Throws `ServiceUnavailableError` when the provider needs more than its secrets. */
   verifier: (secrets: readonly string[], publicHost: string | undefined) => Verifier;
-  /** The provider's id of this delivery, the same on its retries. */
+  /**
+   * The idempotency key: from what the signature covers, the same on the provider's retries
+   * (README "Provider webhooks", Idempotency, says why per provider).
+   */
+  idempotencyKey: IdempotencyKeyReader;
+  /** The provider's id of this delivery, for logs and the answer; not always signed. */
   deliveryId: DeliveryIdReader;
   /** A signed request the provider wants answered at once, not run as a delivery. */
   challenge?: Middleware;
@@ -35,6 +41,18 @@ const header = (ctx: Context, name: string) => ctx.get(name) || undefined;
 const bodyField = (ctx: Context, name: string) => {
   const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+// GitHub and Shopify sign the body alone and send the same bytes again on a redelivery; their
+// delivery-id headers are signed by nothing, so a captured delivery resent with a new id would
+// run again if the key were the header.
+const bodyDigest = (ctx: Context) => `sha256:${sha256(ctx.request.rawBody)}`;
+// Twilio signs the URL, query included, and the parameters. The query's pairs, sorted, stand for
+// the URL: their spelling may change on the way (a replay rebuilds it from decoded pairs).
+const twilioDigest = (ctx: Context) => {
+  const query = new URLSearchParams([...new URLSearchParams(ctx.querystring)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString();
+  return `sha256:${sha256(Buffer.concat([Buffer.from(`${query}\n`, 'utf8'), ctx.request.rawBody]))}`;
 };
 
 // A message's status callbacks (sent, delivered…) share its MessageSid: each status is its own delivery.
@@ -52,9 +70,21 @@ const slackUrlVerification: Middleware = async (ctx, next) => {
   else await next();
 };
 
+// Stripe and Slack sign a timestamp that changes on each retry, with the body: the event id in
+// the signed body is the key. Standard Webhooks signs its webhook-id header itself.
 const routes: readonly ProviderRoute[] = [
-  { provider: 'stripe', verifier: (secrets) => createStripeVerifier({ secrets }), deliveryId: (ctx) => bodyField(ctx, 'id') },
-  { provider: 'github', verifier: (secrets) => createGitHubVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-github-delivery') },
+  {
+    provider: 'stripe',
+    verifier: (secrets) => createStripeVerifier({ secrets }),
+    idempotencyKey: (ctx) => bodyField(ctx, 'id') ?? bodyDigest(ctx),
+    deliveryId: (ctx) => bodyField(ctx, 'id'),
+  },
+  {
+    provider: 'github',
+    verifier: (secrets) => createGitHubVerifier({ secrets }),
+    idempotencyKey: bodyDigest,
+    deliveryId: (ctx) => header(ctx, 'x-github-delivery'),
+  },
   {
     provider: 'twilio',
     verifier: (secrets, publicHost) => {
@@ -62,18 +92,28 @@ const routes: readonly ProviderRoute[] = [
       if (!publicHost) throw new ServiceUnavailableError('signature_secret_not_configured', 'No public host is configured for twilio (PUBLIC_HOST_NAME); its signature covers the URL');
       return createTwilioVerifier({ secrets, publicHost });
     },
+    idempotencyKey: twilioDigest,
     deliveryId: (ctx) => header(ctx, 'i-twilio-idempotency-token') ?? twilioMessageKey(ctx),
   },
-  { provider: 'shopify', verifier: (secrets) => createShopifyVerifier({ secrets }), deliveryId: (ctx) => header(ctx, 'x-shopify-webhook-id') },
+  {
+    provider: 'shopify',
+    verifier: (secrets) => createShopifyVerifier({ secrets }),
+    idempotencyKey: bodyDigest,
+    deliveryId: (ctx) => header(ctx, 'x-shopify-webhook-id'),
+  },
   {
     provider: 'slack',
     verifier: (secrets) => createSlackVerifier({ secrets }),
+    // Slash commands and interactivity carry no event id; their body's trigger_id is unique.
+    idempotencyKey: (ctx) => bodyField(ctx, 'event_id') ?? bodyDigest(ctx),
     deliveryId: (ctx) => bodyField(ctx, 'event_id'),
     challenge: slackUrlVerification,
   },
   {
     provider: 'standard',
     verifier: (secrets) => createStandardWebhooksVerifier({ secrets }),
+    // The verifier reads webhook-id, else svix-id: the one it read is in the signed payload.
+    idempotencyKey: (ctx) => header(ctx, 'webhook-id') ?? header(ctx, 'svix-id') ?? bodyDigest(ctx),
     deliveryId: (ctx) => header(ctx, 'webhook-id') ?? header(ctx, 'svix-id'),
   },
 ];
@@ -93,7 +133,7 @@ export function providerRoutes(webhooks?: ProviderWebhooks): Router {
       const list = (await secrets())[route.provider];
       return list && list.length > 0 ? route.verifier(list, await publicHost()) : undefined;
     };
-    const steps = [verifySignature(route.provider, verifierFor), ...(route.challenge ? [route.challenge] : []), guard(route.provider, route.deliveryId)];
+    const steps = [verifySignature(route.provider, verifierFor), ...(route.challenge ? [route.challenge] : []), guard(route.provider, route.idempotencyKey, route.deliveryId)];
     router.post(`/webhook/${route.provider}`, ...steps, (ctx) => {
       ctx.body = { received: true, provider: route.provider, deliveryId: route.deliveryId(ctx) ?? null };
     });

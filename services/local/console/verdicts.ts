@@ -52,7 +52,7 @@ export function idempotencyVerdict(path: string | undefined, attempt: Attempt | 
   const answer = jsonOf(attempt);
   if (answer?.duplicate === true) return { verdict: 'duplicate', note: 'Already handled: the handler did not run again' };
   if (typeof answer?.deliveryId === 'string') return { verdict: 'first', note: `Delivery ${answer.deliveryId} handled and recorded as done` };
-  if (answer && answer.deliveryId === null) return { verdict: 'no-id', note: 'No delivery id: handled without an idempotency record' };
+  if (answer && answer.deliveryId === null) return { verdict: 'no-id', note: 'No delivery id: handled and recorded as done by what its signature covers' };
   return { verdict: 'unknown', note: 'The handler answered in a shape the console does not know' };
 }
 

@@ -91,6 +91,23 @@ describe('npm start against hostile input', () => {
     expect([record.requestId, rejected.map((line) => line.requestId)]).to.deep.equal([accepted.body.requestId, [accepted.body.requestId]]);
   });
 
+  it('runs a captured, validly signed GitHub or Shopify delivery once, whatever delivery id it is resent with', async () => {
+    const runs: string[] = [];
+    for (const [provider, idHeader] of [['github', 'x-github-delivery'], ['shopify', 'x-shopify-webhook-id']] as const) {
+      const captured = makeSignedDelivery(provider, { id: `captured-${Date.now()}`, body: JSON.stringify({ provider, at: Date.now() }) });
+      const withoutId = Object.fromEntries(Object.entries(captured.headers).filter(([name]) => name !== idHeader));
+      const sends = [captured.headers, { ...captured.headers, [idHeader]: `new-${Date.now()}` }, withoutId];
+
+      for (const headers of sends) {
+        const accepted = await post(captured.url, headers, captured.body);
+        await run.waitForLine('queue record', { messageId: accepted.body.messageId });
+        runs.push(`${provider} ${run.find('duplicate delivery', { messageId: accepted.body.messageId }) ? 'duplicate' : 'ran'}`);
+      }
+    }
+
+    expect(runs).to.deep.equal(['github ran', 'github duplicate', 'github duplicate', 'shopify ran', 'shopify duplicate', 'shopify duplicate']);
+  });
+
   it('answers any odd request target, with any method, in JSON, and keeps serving', async function () {
     this.timeout(60_000);
     const targets = ['//', '///', '//evil.example/webhook', '/%', '/%zz', '/webhook/%', '*', 'http://evil.example/webhook', 'https://x/webhook?x=%',

@@ -23,14 +23,15 @@ function makeGuardedApp(store: IdempotencyStore, handler: Handler, options: Part
   app.use(requestContext(logger));
   app.use(errorHandler());
   app.use(bodyReader());
-  app.use(guard('stripe', (ctx) => ctx.get('x-delivery-id') || undefined));
+  // The key stands for what a signature covers; the delivery id is what a caller may change.
+  app.use(guard('stripe', (ctx) => ctx.get('x-signed-key'), (ctx) => ctx.get('x-delivery-id') || undefined));
   app.use(async (ctx) => {
     handler.runs += 1;
     await handler.answer(ctx);
   });
   const callback = app.callback();
-  const post = (deliveryId?: string) =>
-    inject(callback, { method: 'POST', url: '/webhook/stripe', headers: deliveryId ? { 'x-delivery-id': deliveryId } : {}, payload: '{}' });
+  const post = (key: string, deliveryId: string | null = key) =>
+    inject(callback, { method: 'POST', url: '/webhook/stripe', headers: { 'x-signed-key': key, ...(deliveryId ? { 'x-delivery-id': deliveryId } : {}) }, payload: '{}' });
   return { post, lines };
 }
 
@@ -134,17 +135,29 @@ for (const [storeName, startStore] of stores) {
       expect([(await first).statusCode, (await takeover).statusCode]).to.deep.equal([200, 200]);
     });
 
-    it('keeps distinct deliveries apart and runs a delivery without an id every time', async () => {
+    it('keeps distinct deliveries apart', async () => {
+      const handler = ok();
+      const { post } = makeGuardedApp(store, handler);
+
+      const answers = await Promise.all([post('evt_7'), post('evt_8')]);
+
+      expect(answers.map((res) => res.json<unknown>())).to.deep.equal([{ handled: true }, { handled: true }]);
+      expect(handler.runs).to.equal(2);
+    });
+
+    it('dedupes by the signed key, whatever delivery id comes with it, or none', async () => {
       const handler = ok();
       const { post, lines } = makeGuardedApp(store, handler);
 
-      const answers = await Promise.all([post('evt_7'), post('evt_8')]);
-      await post();
-      await post();
+      await post('sha256:aa', 'd-1');
+      const renamed = await post('sha256:aa', 'd-2');
+      const unnamed = await post('sha256:aa', null);
 
-      expect(answers.map((res) => res.json<unknown>())).to.deep.equal([{ handled: true }, { handled: true }]);
-      expect(handler.runs).to.equal(4);
-      expect(lines.filter((line) => line.message === 'delivery without an id, handled without idempotency')).to.have.length(2);
+      expect([renamed.json<unknown>(), unnamed.json<unknown>(), handler.runs]).to.deep.equal([{ duplicate: true }, { duplicate: true }, 1]);
+      expect(lines.filter((line) => line.message === 'duplicate delivery').map(({ key, deliveryId }) => [key, deliveryId])).to.deep.equal([
+        ['sha256:aa', 'd-2'],
+        ['sha256:aa', null],
+      ]);
     });
   });
 }

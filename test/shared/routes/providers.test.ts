@@ -132,13 +132,42 @@ describe('providerRoutes', () => {
     expect([res.statusCode, res.json<{ error: { code: string } }>().error.code]).to.deep.equal([401, 'signature_mismatch']);
   });
 
-  it('runs a Slack event without an event_id every time', async () => {
-    const { app, lines } = makeProviderApp();
-    const delivery = makeSignedDelivery('slack', { body: JSON.stringify({ type: 'block_actions', trigger_id: 't' }) });
+  it('dedupes a repeated Slack action without an event_id by its signed body, and runs a different one', async () => {
+    const { app } = makeProviderApp();
+    const action = (trigger: string) => makeSignedDelivery('slack', { body: JSON.stringify({ type: 'block_actions', trigger_id: trigger }) });
 
-    const answers = [await post(app, delivery), await post(app, delivery)].map((res) => res.json<unknown>());
+    const answers = [await post(app, action('t1')), await post(app, action('t1')), await post(app, action('t2'))].map((res) => res.json<unknown>());
 
-    expect(answers).to.deep.equal([{ received: true, provider: 'slack', deliveryId: null }, { received: true, provider: 'slack', deliveryId: null }]);
-    expect(lines.filter((line) => line.message === 'delivery without an id, handled without idempotency')).to.have.length(2);
+    expect(answers).to.deep.equal([{ received: true, provider: 'slack', deliveryId: null }, { duplicate: true }, { received: true, provider: 'slack', deliveryId: null }]);
   });
+
+  // A captured, validly signed delivery sent again: its delivery-id header is signed by nothing.
+  const deliveryIdHeaders = { github: 'x-github-delivery', shopify: 'x-shopify-webhook-id', twilio: 'i-twilio-idempotency-token' } as const;
+  for (const [provider, idHeader] of Object.entries(deliveryIdHeaders) as [keyof typeof deliveryIdHeaders, string][]) {
+    it(`answers a captured ${provider} delivery resent with a new ${idHeader}, or none, {"duplicate":true}`, async () => {
+      const { app } = makeProviderApp();
+      const captured = makeSignedDelivery(provider, { id: 'first' });
+      const withoutId = Object.fromEntries(Object.entries(captured.headers).filter(([name]) => name !== idHeader));
+
+      const answers = [
+        await post(app, captured),
+        await post(app, { ...captured, headers: { ...captured.headers, [idHeader]: 'brand-new-id' } }),
+        await post(app, { ...captured, headers: withoutId }),
+      ].map((res) => res.json<{ duplicate?: boolean }>().duplicate ?? false);
+
+      expect(answers).to.deep.equal([false, true, true]);
+    });
+  }
+
+  for (const provider of ['stripe', 'slack', 'standard'] as const) {
+    it(`answers a ${provider} retry, signed again with a later timestamp, {"duplicate":true}`, async () => {
+      const { app } = makeProviderApp();
+      const now = Math.floor(Date.now() / 1000);
+
+      const first = await post(app, makeSignedDelivery(provider, { id: 'retried', timestamp: now - 60 }));
+      const retry = await post(app, makeSignedDelivery(provider, { id: 'retried', timestamp: now }));
+
+      expect([first.json<{ duplicate?: boolean }>().duplicate, retry.json()]).to.deep.equal([undefined, { duplicate: true }]);
+    });
+  }
 });
