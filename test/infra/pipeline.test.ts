@@ -100,4 +100,15 @@ describe('infra/pipeline.yaml', () => {
 
     expect(actions.filter((action) => action.startsWith('lambda:') || action.startsWith('cloudformation:'))).to.deep.equal([]);
   });
+
+  // CloudFormation creates the service stack as DeployRole: every resource type there needs
+  // some action of its service (a type with none fails the first create).
+  it('lets the deploy role act on every AWS service whose resources service.yaml creates', () => {
+    const prefixes: Record<string, string> = { ApiGateway: 'apigateway', ApiGatewayV2: 'apigateway', Cognito: 'cognito-idp', WAFv2: 'wafv2', CloudWatch: 'cloudwatch' };
+    const statements = (resource(pipeline, 'DeployRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    const allowed = new Set(statements.flatMap((st) => [st.Action].flat()).map((action) => action.split(':')[0]));
+    const services = new Set(Object.values(service.Resources).map((r) => r.Type.split('::')[1] ?? '').filter((name) => name !== 'CloudFormation'));
+
+    expect([...services].map((name) => prefixes[name] ?? name.toLowerCase()).filter((prefix) => !allowed.has(prefix))).to.deep.equal([]);
+  });
 });
