@@ -18,6 +18,8 @@ export interface LocalSettings {
   region?: string;
   /** LOG_FORMAT: JSON lines, or one readable line each; unset: readable on a terminal only. */
   logFormat?: 'json' | 'pretty';
+  /** DRAIN_TIMEOUT_SECONDS: how long Ctrl-C waits for the in-process queue to empty. */
+  drainTimeoutSeconds: number;
 }
 
 export type LocalConfig = Config & LocalSettings;
@@ -43,6 +45,7 @@ function readLocalSettings(env: EnvReader): LocalSettings {
   const queueUrl = env.fifoQueueUrl('QUEUE_URL');
   const dlqUrl = env.fifoQueueUrl('DLQ_URL');
   const region = env.region();
+  const drainTimeoutSeconds = env.integer('DRAIN_TIMEOUT_SECONDS', 60, 0, 3600);
   const logFormat = env.optional('LOG_FORMAT');
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') env.problem(`LOG_FORMAT must be json or pretty (got "${logFormat}")`);
   return {
@@ -50,6 +53,7 @@ function readLocalSettings(env: EnvReader): LocalSettings {
     port,
     localMode: localMode as LocalSettings['localMode'],
     localQueuePort,
+    drainTimeoutSeconds,
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
     ...(region ? { region } : {}),

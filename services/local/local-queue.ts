@@ -8,6 +8,8 @@ export interface LocalQueue {
   queueUrl: string;
   dlqUrl: string;
   client: SQSClient;
+  /** Messages on the queue (visible, in flight or delayed) and on its DLQ: what ending the process would drop. */
+  depths(): Promise<{ queued: number; parked: number }>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,13 @@ export async function startLocalQueue(options: LocalQueueOptions = {}): Promise<
     queueUrl: queue.QueueUrl!,
     dlqUrl: dlq.QueueUrl!,
     client,
+    depths: async () => {
+      const count = async (url: string) => {
+        const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }));
+        return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+      };
+      return { queued: await count(queue.QueueUrl!), parked: await count(dlq.QueueUrl!) };
+    },
     stop: async () => {
       client.destroy();
       await server.close();

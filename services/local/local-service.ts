@@ -1,11 +1,12 @@
 import { createServer, type RequestListener } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from '../../shared/logger.ts';
 import { createWorkerMetrics } from '../worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../worker/worker.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
-import { startPoller, type Poller, type PollerOptions } from './poller.ts';
+import { startPoller, type DrainOptions, type DrainReport, type Poller, type PollerOptions } from './poller.ts';
 import { readMaxMessageBytes, type QueueTarget } from './queue-target.ts';
 
 interface LocalServiceOptions {
@@ -33,8 +34,12 @@ export interface Mount {
 
 export interface LocalService {
   url: string;
-  /** Stops taking requests, then stops the poller once its batches are handled. The queue stays up. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking requests (new ones answer 503 `shutting_down`) and lets those in progress
+   * finish; with `drain`, lets the poller empty the queue first (see `Poller.drain`); then
+   * closes the server and stops the poller once its batches are handled. The queue stays up.
+   */
+  stop(options?: { drain?: DrainOptions }): Promise<DrainReport | undefined>;
 }
 
 /**
@@ -58,7 +63,21 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   }
   if (options.mount) listener = mountAt(options.mount, listener);
 
-  const server = createServer(listener);
+  // While stopping, the server still listens and answers: a provider told 503 retries later,
+  // one whose connection is refused may give up sooner.
+  let stopping = false;
+  let inProgress = 0;
+  const serve: RequestListener = (req, res) => {
+    if (stopping) {
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '10' })
+        .end(JSON.stringify({ error: { code: 'shutting_down', message: 'The server is shutting down; retry shortly' } }));
+      return;
+    }
+    inProgress += 1;
+    res.once('close', () => (inProgress -= 1));
+    listener(req, res);
+  };
+  const server = createServer(serve);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -72,15 +91,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
 
   return {
     url: `http://${options.host}:${port}`,
-    stop: async () => {
+    stop: async (stopOptions = {}) => {
+      stopping = true;
       options.mount?.close?.();
+      // Requests in progress (a webhook being queued) get a grace period to finish.
+      for (const started = Date.now(); inProgress > 0 && Date.now() - started < 5000; ) await sleep(20);
+      const drained = stopOptions.drain && poller ? await poller.drain(stopOptions.drain) : undefined;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Requests in progress get a grace period to finish; then their connections are cut.
-      const force = setTimeout(() => server.closeAllConnections(), 5000).unref();
-      server.closeIdleConnections();
+      server.closeAllConnections();
       await closed;
-      clearTimeout(force);
-      await poller?.stop();
+      if (!stopOptions.drain?.signal?.aborted) await poller?.stop();
+      return drained;
     },
   };
 }

@@ -26,8 +26,29 @@ export interface PollerOptions {
 }
 
 export interface Poller {
+  /**
+   * Keeps handling until the queue is empty (nothing visible, in flight or delayed, no batch in
+   * hand), `timeoutMs` passes or `signal` aborts, with a `draining` line each second; resolves
+   * with what is left. Receiving goes on until `stop()`.
+   */
+  drain(options: DrainOptions): Promise<DrainReport>;
   /** Stops receiving, then waits for the batches in flight to be handled and acknowledged. */
   stop(): Promise<void>;
+}
+
+export interface DrainOptions {
+  timeoutMs: number;
+  /** Aborted to give up at once (a second Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface DrainReport {
+  /** Messages still on the queue (visible, in flight or delayed) when the drain ended. */
+  remaining: number;
+  /** Records handled and deleted while draining. */
+  handled: number;
+  /** Why it ended. */
+  ended: 'empty' | 'timeout' | 'aborted';
 }
 
 /**
@@ -45,6 +66,8 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   // Lambda refuses a function timeout above the queue's visibility timeout; default to that limit.
   const functionTimeoutMs = options.functionTimeoutMs ?? Number(queue.Attributes?.VisibilityTimeout ?? 30) * 1000;
   const stopping = new AbortController();
+  let batchesInHand = 0;
+  let deleted = 0;
 
   const receive = async (): Promise<Message[]> => {
     const answer = await sqs.send(
@@ -61,11 +84,22 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   };
 
   const handle = async (messages: Message[]): Promise<void> => {
-    const event = toSqsEvent(messages, queueArn);
-    const failed = await invoke(event, { ...options, functionTimeoutMs });
-    const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
-    if (done.length > 0) await acknowledge(sqs, queueUrl, done, logger);
-    logger.debug('batch handled', { received: messages.length, deleted: done.length, failed: failed.size });
+    batchesInHand += 1;
+    try {
+      const event = toSqsEvent(messages, queueArn);
+      const failed = await invoke(event, { ...options, functionTimeoutMs });
+      const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
+      if (done.length > 0) deleted += await acknowledge(sqs, queueUrl, done, logger);
+      logger.debug('batch handled', { received: messages.length, deleted: done.length, failed: failed.size });
+    } finally {
+      batchesInHand -= 1;
+    }
+  };
+
+  const depth = async (): Promise<number> => {
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
+    return names.reduce((sum, name) => sum + (Number(Attributes[name]) || 0), 0);
   };
 
   const loop = async (): Promise<void> => {
@@ -85,6 +119,23 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
 
   const loops = Array.from({ length: options.concurrency ?? 1 }, loop);
   return {
+    drain: async ({ timeoutMs, signal }) => {
+      const deadline = Date.now() + timeoutMs;
+      const deletedBefore = deleted;
+      const report = (remaining: number, ended: DrainReport['ended']): DrainReport => ({ remaining, handled: deleted - deletedBefore, ended });
+      let progressAt = 0;
+      for (;;) {
+        const remaining = await depth().catch(() => Number.NaN);
+        if (remaining === 0 && batchesInHand === 0) return report(0, 'empty');
+        if (signal?.aborted) return report(remaining, 'aborted');
+        if (Date.now() >= deadline) return report(remaining, 'timeout');
+        if (Date.now() - progressAt >= 1000) {
+          progressAt = Date.now();
+          logger.info('draining', { remaining, handled: deleted - deletedBefore, secondsLeft: Math.ceil((deadline - Date.now()) / 1000) });
+        }
+        await sleep(Math.min(200, deadline - Date.now()), undefined, { signal }).catch(() => undefined);
+      }
+    },
     stop: async () => {
       stopping.abort();
       await Promise.all(loops);
@@ -117,7 +168,8 @@ async function invoke(event: SQSEvent, options: PollerOptions & { functionTimeou
   }
 }
 
-async function acknowledge(sqs: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {
+/** Deletes the messages handled; resolves with how many were deleted. */
+async function acknowledge(sqs: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<number> {
   const entries = messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle }));
   try {
     const answer = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
@@ -125,7 +177,9 @@ async function acknowledge(sqs: SQSClient, queueUrl: string, messages: Message[]
       // The message comes back after its visibility timeout and is handled again.
       logger.warn('delete failed', { messageId: messages[Number(failure.Id)]?.MessageId, code: failure.Code });
     }
+    return answer.Successful?.length ?? 0;
   } catch (error) {
     logger.error('delete failed', { ...describeError(error), messageIds: messages.map((m) => m.MessageId) });
+    return 0;
   }
 }

@@ -9,6 +9,7 @@ import { createLocalConsole } from './console/console.ts';
 import { loadLocalConfig } from './local-config.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
 import { startLocalService, type LocalService } from './local-service.ts';
+import type { DrainOptions, DrainReport } from './poller.ts';
 import { quietAwsSdkNodeWarning } from './node-version.ts';
 import { formatPretty } from './pretty-log.ts';
 import { connectQueue, type QueueTarget } from './queue-target.ts';
@@ -67,19 +68,41 @@ try {
   process.exit(1);
 }
 
-async function stop(): Promise<void> {
-  await service?.stop();
+async function stop(drain?: DrainOptions): Promise<{ drained?: DrainReport; parked?: number }> {
+  const drained = await service?.stop(drain ? { drain } : {});
+  // Read before the queue stops: the DLQ's messages go with the process too.
+  const parked = drained ? (await localQueue?.depths().catch(() => undefined))?.parked : undefined;
   await localQueue?.stop();
   queue?.client.destroy();
+  return { ...(drained ? { drained } : {}), ...(parked === undefined ? {} : { parked }) };
 }
 
+// The in-process queue lives in this process's memory: what is on it when the process ends is
+// gone, so the first signal drains it (new requests answer 503 meanwhile) and a second one ends
+// the process at once, saying how many it drops. A real queue (QUEUE_URL) keeps its messages.
+const forced = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    logger.info('shutting down', { signal });
-    // A second signal while draining ends the process at once.
-    process.once(signal, () => process.exit(1));
-    stop().then(
-      () => process.exit(0),
+    logger.info('shutting down', { signal, ...(localQueue ? { drain: `until the queue is empty, at most ${config.drainTimeoutSeconds} s; ${signal} again to stop at once` } : {}) });
+    process.once(signal, () => forced.abort());
+    const drain = localQueue ? { timeoutMs: config.drainTimeoutSeconds * 1000, signal: forced.signal } : undefined;
+    const aborted = new Promise<'aborted'>((resolve) => forced.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+    Promise.race([stop(drain), aborted]).then(
+      async (result) => {
+        if (result === 'aborted' || result.drained?.ended === 'aborted') {
+          const depths = await localQueue?.depths().catch(() => undefined);
+          logger.warn('forced shutdown: accepted webhooks dropped', { dropped: depths?.queued ?? null, droppedFromDlq: depths?.parked ?? null });
+          process.exit(1);
+        }
+        const { drained, parked = 0 } = result;
+        const dlq = parked > 0 ? { droppedFromDlq: parked } : {};
+        if (drained && drained.ended !== 'empty') {
+          logger.warn('stopped with webhooks left on the queue: dropped', { dropped: drained.remaining, handled: drained.handled, ...dlq });
+          process.exit(1);
+        }
+        logger.info('stopped', { ...(drained ? { handled: drained.handled } : {}), ...dlq });
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error('unclean shutdown', describeError(error));
         process.exit(1);

@@ -7,11 +7,12 @@ describe('loadLocalConfig', () => {
   it('applies the local defaults, with HOST:PORT as the public host', async () => {
     const config = await loadLocalConfig({});
 
-    expect({ host: config.host, port: config.port, localMode: config.localMode, localQueuePort: config.localQueuePort, queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }).to.deep.equal({
+    expect({ host: config.host, port: config.port, localMode: config.localMode, localQueuePort: config.localQueuePort, drainTimeoutSeconds: config.drainTimeoutSeconds, queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }).to.deep.equal({
       host: '127.0.0.1',
       port: 3000,
       localMode: 'queued',
       localQueuePort: 9324,
+      drainTimeoutSeconds: 60,
       queueUrl: undefined,
       dlqUrl: undefined,
     });
@@ -35,6 +36,7 @@ describe('loadLocalConfig', () => {
       HOST: ' ',
       LOCAL_MODE: 'sideways',
       LOCAL_QUEUE_PORT: '-1',
+      DRAIN_TIMEOUT_SECONDS: '1.5',
       QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
       DLQ_URL: 'dlq',
       LOG_FORMAT: 'yaml',
@@ -51,6 +53,7 @@ describe('loadLocalConfig', () => {
       'LOCAL_QUEUE_PORT must be an integer from 0 to 65535 (got "-1")',
       'QUEUE_URL must be the URL of a FIFO queue, ending in .fifo (got "https://sqs.eu-west-1.amazonaws.com/123456789012/intake")',
       'DLQ_URL must be the URL of a FIFO queue, ending in .fifo (got "dlq")',
+      'DRAIN_TIMEOUT_SECONDS must be an integer from 0 to 3600 (got "1.5")',
       'LOG_FORMAT must be json or pretty (got "yaml")',
       'LOG_LEVEL must be one of debug, info, warn, error (got "verbose")',
     ]);

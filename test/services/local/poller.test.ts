@@ -127,6 +127,41 @@ describe('startPoller', () => {
     expect(lines.filter((l) => l.message === 'invocation timed out').map((l) => l.timeoutMs)).to.deep.equal([100]);
   });
 
+  describe('drain', () => {
+    it('resolves once every message is handled and deleted, saying how many', async () => {
+      for (const body of ['a', 'b', 'c']) await send(body, body);
+      await poll(async () => {
+        await sleep(50);
+      });
+
+      const report = await poller!.drain({ timeoutMs: 10_000 });
+
+      expect(report).to.deep.equal({ remaining: 0, handled: 3, ended: 'empty' });
+      expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+    });
+
+    it('gives up after its timeout, naming what is left, with a progress line each second', async () => {
+      await send('a');
+      await poll(failAll);
+
+      const report = await poller!.drain({ timeoutMs: 1500 });
+
+      expect(report).to.include({ remaining: 1, handled: 0, ended: 'timeout' });
+      expect(lines.filter((l) => l.message === 'draining').map((l) => l.remaining)).to.include(1);
+    });
+
+    it('gives up at once when its signal aborts', async () => {
+      await send('a');
+      await poll(failAll);
+      const abort = new AbortController();
+
+      const drained = poller!.drain({ timeoutMs: 60_000, signal: abort.signal });
+      setTimeout(() => abort.abort(), 100);
+
+      expect(await drained).to.include({ remaining: 1, ended: 'aborted' });
+    });
+  });
+
   it("lets the queue's redrive policy move a message that keeps failing to the DLQ", async () => {
     await send('poison');
 

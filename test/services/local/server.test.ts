@@ -72,4 +72,65 @@ describe('npm start (services/local/server.ts)', () => {
       '- QUEUE_URL must be the URL of a FIFO queue, ending in .fifo (got "https://sqs.eu-west-1.amazonaws.com/123456789012/standard")',
     ]);
   });
+
+  describe('Ctrl-C with webhooks on the in-process queue', () => {
+    type Answer = { status: number; messageId?: string; code?: string };
+
+    /**
+     * Starts npm start, posts 400 webhooks 32 at a time and calls `interrupt` once `acceptedFirst`
+     * were answered 202; resolves with every answer, the log and the exit code.
+     */
+    async function postAndInterrupt(acceptedFirst: number, interrupt: (child: ChildProcess) => void) {
+      const run = startNpm();
+      child = run.child;
+      const url = await run.ready();
+      const answers: Answer[] = [];
+      let next = 0;
+      const sender = async () => {
+        while (next < 400) {
+          const n = next++;
+          try {
+            const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
+            const body = (await response.json()) as { messageId?: string; error?: { code: string } };
+            answers.push({ status: response.status, ...(body.messageId ? { messageId: body.messageId } : {}), ...(body.error ? { code: body.error.code } : {}) });
+            if (response.status === 202 && answers.filter((a) => a.status === 202).length === acceptedFirst) interrupt(run.child);
+          } catch {
+            answers.push({ status: 0 }); // refused: the server had closed
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, sender));
+      return { run, answers, code: await run.exited() };
+    }
+
+    it('stops taking webhooks (503 shutting_down), drains every accepted one with a progress line, and exits 0', async function () {
+      this.timeout(90_000);
+
+      const { run, answers, code } = await postAndInterrupt(120, (process) => process.kill('SIGINT'));
+
+      const accepted = answers.filter((a) => a.status === 202).map((a) => a.messageId);
+      const done = new Set(run.lines.filter((l) => l.message === 'queue record' && l.outcome === 'done').map((l) => l.messageId));
+      expect(accepted.filter((id) => !done.has(id)), 'accepted but never handled').to.deep.equal([]);
+      expect(new Set(answers.filter((a) => a.status !== 202).map((a) => `${a.status} ${a.code ?? ''}`))).to.satisfy((refusals: Set<string>) => [...refusals].every((r) => r === '503 shutting_down' || r === '0 '));
+      expect(answers.some((a) => a.code === 'shutting_down'), 'a webhook refused while draining').to.equal(true);
+      expect(run.find('draining'), 'a progress line').to.not.equal(undefined);
+      expect([run.find('stopped')?.handled !== undefined, code]).to.deep.equal([true, 0]);
+    });
+
+    it('stops at once on a second Ctrl-C and says how many accepted webhooks it drops', async function () {
+      this.timeout(90_000);
+
+      const { run, answers, code } = await postAndInterrupt(150, (process) => {
+        process.kill('SIGINT');
+        // A person's second Ctrl-C; two signals a few ms apart may reach the process as one.
+        setTimeout(() => process.kill('SIGINT'), 300);
+      });
+
+      const accepted = answers.filter((a) => a.status === 202).length;
+      const done = run.lines.filter((l) => l.message === 'queue record' && l.outcome === 'done').length;
+      const forced = run.find('forced shutdown: accepted webhooks dropped');
+      expect(code).to.equal(1);
+      expect(forced?.dropped).to.be.a('number').and.to.be.at.least(accepted - done).and.above(0);
+    });
+  });
 });
