@@ -48,9 +48,32 @@ export interface AuthenticatedUser {
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
+/** A verified token without `exp`: aws-jwt-verify checks expiry only when the claim is there. */
+class TokenWithoutExpiryError extends Error {
+  override readonly name = 'TokenWithoutExpiryError';
+}
+
+/** A verified token whose `iat` is ahead of this clock by more than the allowed skew. */
+class TokenIssuedInFutureError extends Error {
+  override readonly name = 'TokenIssuedInFutureError';
+}
+
+// Clocks drift; Cognito's and ours may disagree by a few seconds, not by an hour.
+const issuedAtSkewSeconds = 60;
+
+/** Runs after aws-jwt-verify has checked the signature and its own claims (its customJwtCheck). */
+function checkTimeClaims({ payload }: { payload: { exp?: unknown; iat?: unknown } }): void {
+  if (payload.exp === undefined) throw new TokenWithoutExpiryError('The token has no exp claim');
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + issuedAtSkewSeconds) {
+    throw new TokenIssuedInFutureError('The token is issued in the future');
+  }
+}
+
 // aws-jwt-verify error → our stable reason code. Order matters: subclasses before parents.
 const reasons: [ErrorClass, string, string][] = [
   [JwtParseError, 'malformed_token', 'The bearer token is not a well-formed JWT'],
+  [TokenWithoutExpiryError, 'token_without_expiry', 'The token has no expiry'],
+  [TokenIssuedInFutureError, 'token_issued_in_future', 'The token is issued in the future'],
   [JwtExpiredError, 'token_expired', 'The token has expired'],
   [JwtNotBeforeError, 'token_not_yet_valid', 'The token is not valid yet'],
   [JwtInvalidIssuerError, 'invalid_issuer', 'The token was not issued by this user pool'],
@@ -79,7 +102,7 @@ export function authentication(options: AuthOptions): Middleware {
   let current: { key: string; verifier: ReturnType<typeof createVerifier> } | undefined;
 
   const createVerifier = (pool: CognitoPool) =>
-    CognitoJwtVerifier.create({ userPoolId: pool.userPoolId, clientId: pool.clientId, tokenUse: options.tokenUse }, { jwksCache });
+    CognitoJwtVerifier.create({ userPoolId: pool.userPoolId, clientId: pool.clientId, tokenUse: options.tokenUse, customJwtCheck: checkTimeClaims }, { jwksCache });
   const verifierFor = (pool: CognitoPool) => {
     const key = `${pool.userPoolId} ${pool.clientId}`;
     if (current?.key !== key) current = { key, verifier: createVerifier(pool) };
@@ -98,7 +121,9 @@ export function authentication(options: AuthOptions): Middleware {
       ctx.state.user = toUser(await verifier.verify(token));
     } catch (error) {
       const rejection = toRejection(error);
-      ctx.state.logger.info('authentication failed', { reason: rejection.code, detail: (error as Error).message });
+      // The error's class, never its message: aws-jwt-verify's messages quote the unverified
+      // token's iss, kid or aud, values the caller chose (its classes leave `name` as "Error").
+      ctx.state.logger.info('authentication failed', { reason: rejection.code, detail: error instanceof Error ? error.constructor.name : typeof error });
       throw rejection;
     }
     await next();
@@ -138,7 +163,17 @@ function bearerToken(header: string): string {
   if (!/^[\w.~+/-]+=*$/.test(token)) {
     throw unauthorized('malformed_header', 'The Authorization header must be "Bearer <token>"', `${challenge}, error="invalid_request"`);
   }
+  // aws-jwt-verify takes up to two '=' after each part and decodes leniently, so one signed token
+  // could be written many ways (a replay-detection or deny list keyed on the text would miss
+  // them). A JWT's parts are canonical base64url (RFC 7515 section 2): no padding, no stray bits.
+  if (!token.split('.').every(isCanonicalBase64Url)) {
+    throw unauthorized('malformed_token', 'The bearer token is not a well-formed JWT', `${challenge}, error="invalid_token"`);
+  }
   return token;
+}
+
+function isCanonicalBase64Url(part: string): boolean {
+  return /^[\w-]+$/.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
 }
 
 function toRejection(error: unknown): AppError {

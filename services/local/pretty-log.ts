@@ -24,9 +24,13 @@ export function formatPretty(line: string, colour = false): string {
   const source = typeof fields.function === 'string' ? `[${fields.function}] ` : '';
   const rest = Object.entries(fields)
     .filter(([name]) => !shownApart.has(name))
-    .map(([name, value]) => `${name}=${typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)}`);
+    // Bare only when printable: a control character (an escape sequence in a logged path) goes
+    // through JSON.stringify, escaped, rather than to the terminal.
+    .map(([name, value]) => `${name}=${typeof value === 'string' && /^[^\s"=\p{Cc}]+$/u.test(value) ? value : JSON.stringify(value)}`);
   const head = `${time} ${paint(level.padEnd(5), colours[level], colour)} ${source}${typeof fields.message === 'string' ? fields.message : ''}`;
-  const stack = typeof fields.stack === 'string' ? `\n${paint(fields.stack, colours.debug, colour)}` : '';
+  // A stack may quote what a caller sent (a JSON parse error quotes the body): its control
+  // characters but line breaks and tabs are shown escaped.
+  const stack = typeof fields.stack === 'string' ? `\n${paint(fields.stack.replace(/[^\P{Cc}\n\t]/gu, (c) => JSON.stringify(c).slice(1, -1)), colours.debug, colour)}` : '';
   return `${[head, ...rest].join('  ')}${stack}`;
 }
 

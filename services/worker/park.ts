@@ -6,7 +6,8 @@ import type { Reason } from './outcome.ts';
 
 export type Park = (record: SQSRecord, reason: Reason, detail: string, timeoutMs: number) => Promise<void>;
 
-const maxDetailLength = 1024;
+/** The longest park detail kept in the DLQ's attributes (and in the worker's log line). */
+export const maxDetailLength = 1024;
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html
 const maxAttributes = 10;
 

@@ -6,7 +6,7 @@ import { MessageDecodeError } from '../../shared/queue-message/errors.ts';
 import { ReplayTimeoutError } from './errors.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { classifyStatus, type Reason } from './outcome.ts';
-import type { Park } from './park.ts';
+import { maxDetailLength, type Park } from './park.ts';
 import { queueMetadata, type RecordReport } from './record-report.ts';
 import type { Replay, ReplayAnswer } from './replay.ts';
 
@@ -46,7 +46,8 @@ export function createRecordHandler(deps: RecordHandlerDeps): (record: SQSRecord
       decoded = decodeRecord(record);
     } catch (error) {
       const lag = lagSince(queue.sentAt);
-      if (error instanceof MessageDecodeError) return parkOrRetry(record, context, { shape: error.shape, ...lag }, 'undecodable', error.message);
+      // Bounded: the problems quote the message's own header names and values, whatever their number.
+      if (error instanceof MessageDecodeError) return parkOrRetry(record, context, { shape: error.shape, ...lag }, 'undecodable', error.message.slice(0, maxDetailLength));
       return { outcome: 'retry', reason: 'exception', ...lag, log: describeError(error) };
     }
     if (decoded.kind === 'unrecognized') {

@@ -8,12 +8,27 @@ import { ensureBuilt } from './build.ts';
 // Runs the handler of a built entry on each event in turn and prints what it answered or threw.
 // fauxqs names its queues http://sqs.<region>.localhost:<port>/…, and the SQS client sends to
 // the queue URL's host; *.localhost is loopback (RFC 6761), which the driver tells Node.
+// With STUB_COGNITO_JWKS=<http://127.0.0.1:port>, AWS itself is stubbed: aws-jwt-verify's HTTPS
+// GET of https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json goes to that
+// local server instead (node:https's request, replaced before the bundle is imported).
 const driver = `
 import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 import { readFileSync } from 'node:fs';
 const lookup = dns.lookup;
 dns.lookup = (name, options, callback) => !name.endsWith('.localhost') ? lookup(name, options, callback)
   : options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+if (process.env.STUB_COGNITO_JWKS) {
+  const httpsRequest = https.request;
+  https.request = (uri, options, callback) => {
+    const url = new URL(String(uri));
+    if (!/^cognito-idp\\.[a-z0-9-]+\\.amazonaws\\.com$/.test(url.hostname)) return httpsRequest(uri, options, callback);
+    return http.request(process.env.STUB_COGNITO_JWKS + url.pathname, options, callback);
+  };
+  syncBuiltinESMExports();
+}
 const { handler } = await import('./' + process.argv[2] + '.mjs');
 const events = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 for (const event of events) {

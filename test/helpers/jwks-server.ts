@@ -19,6 +19,8 @@ export interface JwksServer {
   fetches: string[];
   /** A JWKS cache whose fetcher reads this server and refuses any other host. */
   jwksCache: SimpleJwksCache;
+  /** `http://127.0.0.1:<port>`: serves `<anything>/.well-known/jwks.json`. */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
     },
     fetches,
     jwksCache: new SimpleJwksCache({ fetcher }),
+    url: `http://127.0.0.1:${port}`,
     close: async () => {
       server.closeAllConnections();
       server.close();

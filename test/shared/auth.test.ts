@@ -102,6 +102,10 @@ describe('authentication', () => {
         ['a tampered signature', () => bearer(tamperSignature(signToken(key, makeIdTokenClaims()))), 'invalid_signature', invalidToken],
         ['a key id the pool does not publish', () => bearer(signToken(otherKey, makeIdTokenClaims())), 'unknown_key', invalidToken],
         ['a token without key id', () => bearer(signToken(key, makeIdTokenClaims(), { kid: undefined })), 'unknown_key', invalidToken],
+        ['a signed token without exp', () => bearer(signToken(key, makeIdTokenClaims({ exp: undefined }))), 'token_without_expiry', invalidToken],
+        ['a signed token issued an hour ahead', () => bearer(signToken(key, makeIdTokenClaims({ iat: now() + 3600 }))), 'token_issued_in_future', invalidToken],
+        ['a signed token with == appended to its signature', () => bearer(`${signToken(key, makeIdTokenClaims())}==`), 'malformed_token', invalidToken],
+        ['a signed token whose signature has stray trailing bits', () => bearer(strayBits(signToken(key, makeIdTokenClaims()))), 'malformed_token', invalidToken],
       ];
       for (const [what, headers, code, expectedChallenge] of rejections) {
         it(`rejects ${what} with 401 ${code}`, async () => {
@@ -162,11 +166,18 @@ describe('authentication', () => {
         expect([api.status, admin.status]).to.deep.equal([200, 401]);
       });
 
-      it('logs the reason of a rejection', async () => {
-        const res = await withToken(signToken(otherKey, makeIdTokenClaims()));
+      it('logs the reason of a rejection and the kind of error, never a value of the unverified token', async () => {
+        const chosen = 'x\u001b[2J-chosen-by-the-caller';
+        const tokens = [signToken(otherKey, makeIdTokenClaims(), { kid: chosen }), signToken(key, makeIdTokenClaims({ iss: `https://evil.example/${chosen}` })), signToken(key, makeIdTokenClaims({ aud: chosen }))];
 
-        const line = res.lines.find((l) => l.message === 'authentication failed');
-        expect(line).to.deep.include({ level: 'info', reason: 'unknown_key', detail: 'JWK for kid "key-unpublished" not found in the JWKS' });
+        const lines = (await Promise.all(tokens.map((token) => withToken(token)))).map((res) => res.lines.find((l) => l.message === 'authentication failed'));
+
+        expect(lines.map((line) => [line?.reason, line?.detail])).to.deep.equal([
+          ['unknown_key', 'KidNotFoundInJwksError'],
+          ['invalid_issuer', 'ParameterValidationError'],
+          ['invalid_client', 'CognitoJwtInvalidClientIdError'],
+        ]);
+        expect(JSON.stringify(lines)).not.to.include('chosen-by-the-caller');
       });
     });
   }
@@ -238,4 +249,12 @@ function tamperSignature(token: string): string {
   const middle = Math.floor(signature.length / 2);
   const flipped = signature[middle] === 'A' ? 'B' : 'A';
   return `${header}.${payload}.${signature.slice(0, middle)}${flipped}${signature.slice(middle + 1)}`;
+}
+
+/** The same signature with its last character's unused low bits set: it decodes to the same bytes. */
+function strayBits(token: string): string {
+  const [header, payload, signature = ''] = token.split('.');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(signature.at(-1) ?? 'A');
+  return `${header}.${payload}.${signature.slice(0, -1)}${alphabet[last | 0b11]}`;
 }

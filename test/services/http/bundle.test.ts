@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event } from '../../../factories/api-gateway.ts';
 import { useTaskRoot, type BundleAnswer } from '../../helpers/bundle.ts';
+import { clientId, makeIdTokenClaims, makeSigningKey, region, signToken, userPoolId } from '../../helpers/cognito-tokens.ts';
+import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.ts';
 
 interface ProxyResult {
   statusCode: number;
@@ -41,5 +43,45 @@ describe('dist/http.mjs', () => {
 
     const result = (answers[0] as { result: ProxyResult }).result;
     expect([result.statusCode, result.headers?.['x-request-id']]).to.deep.equal([200, 'JKJaXmPLvHcESHA=']);
+  });
+
+  describe('with a Cognito user pool (its JWKS endpoint stubbed on 127.0.0.1)', () => {
+    let jwks: JwksServer;
+    const key = makeSigningKey('key-1');
+    before(async () => {
+      jwks = await startJwksServer([key]);
+    });
+    after(() => jwks.close());
+
+    const apiCall = (token: string) => makeApiGatewayV2Event({ path: '/api/me', headers: { authorization: `Bearer ${token}` } });
+    const env = () => ({ AUTH_USER_POOL_ID: userPoolId, AUTH_USER_POOL_CLIENT_ID: clientId, AWS_REGION: region, STUB_COGNITO_JWKS: jwks.url });
+
+    it('rejects signed tokens without exp, issued an hour ahead, or with == after the signature', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const tokens = [
+        signToken(key, makeIdTokenClaims()),
+        signToken(key, makeIdTokenClaims({ exp: undefined })),
+        signToken(key, makeIdTokenClaims({ iat: now + 3600 })),
+        `${signToken(key, makeIdTokenClaims())}==`,
+      ];
+
+      const { answers } = await taskRoot().invoke('http', tokens.map(apiCall), env());
+
+      expect(answers.map((answer) => {
+        const result = (answer as { result: ProxyResult }).result;
+        return [result.statusCode, result.statusCode === 200 ? 'ok' : (JSON.parse(result.body) as { error: { code: string } }).error.code];
+      })).to.deep.equal([[200, 'ok'], [401, 'token_without_expiry'], [401, 'token_issued_in_future'], [401, 'malformed_token']]);
+    });
+
+    it("logs a rejection's reason, never the unverified token's iss or kid", async () => {
+      const chosen = 'chosen-by-the-caller';
+      const tokens = [signToken(makeSigningKey(`kid-${chosen}`), makeIdTokenClaims()), signToken(key, makeIdTokenClaims({ iss: `https://cognito-idp.${region}.amazonaws.com/${chosen}` }))];
+
+      const { lines } = await taskRoot().invoke('http', tokens.map(apiCall), env());
+
+      const failed = lines.filter((line) => line.message === 'authentication failed');
+      expect(failed.map((line) => line.reason)).to.deep.equal(['unknown_key', 'invalid_issuer']);
+      expect(JSON.stringify(failed)).not.to.include(chosen);
+    });
   });
 });

@@ -28,4 +28,16 @@ describe('formatPretty', () => {
     expect([formatPretty('plain text'), formatPretty('[1,2]'), formatPretty('null')]).to.deep.equal(['plain text', '[1,2]', 'null']);
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => typeof formatPretty(text, true) === 'string'));
   });
+
+  it('never writes a control character from a field or a stack to the terminal, only our own colours', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (value, stack) => {
+        const line = JSON.stringify({ level: 'warn', message: 'queue record', time: '2026-11-30T12:00:01.234Z', path: value, stack });
+
+        const shown = formatPretty(line, true).replaceAll('\x1b[33m', '').replaceAll('\x1b[2m', '').replaceAll('\x1b[0m', '');
+
+        expect(shown).not.to.match(/[^\P{Cc}\n\t]/u);
+      }),
+    );
+  });
 });
