@@ -1,6 +1,6 @@
 // Checks the FIFO model (bench/fifo-model.ts) against the real local path: a small mix of
 // Stripe events posted to the local gateway of `npm start` (services/local: gateway → fauxqs
-// FIFO queue → poller with several batches in flight, as Lambda's event source → worker → app),
+// FIFO queue → consumer with several batches in flight, as Lambda's event source → worker → app),
 // in this process, with an app that takes a fixed service time per webhook and answers 503 to a
 // poison object. Posted to /webhook/stripe, the route table groups them per object; posted to
 // /webhook/calibration (a path of its own, one group), they share one group as a route did.
@@ -14,7 +14,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Koa from 'koa';
 import { readJsonBody } from '../factories/json-body.ts';
 import { makeStripeEvent } from '../factories/provider-payloads.ts';
-import { createGateway } from '../services/local/gateway.ts';
+import { createGateway } from '../services/server/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../services/local/local-queue.ts';
 import { startLoopbackService } from '../factories/local-service.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
@@ -37,7 +37,7 @@ const tolerance = 0.25;
 interface Measured {
   /** The mix's indices in the order the gateway queued them (concurrent senders interleave entities). */
   queueOrder: number[];
-  /** Per webhook of the mix: when the app answered 200, from the moment the poller started. */
+  /** Per webhook of the mix: when the app answered 200, from the moment the consumer started. */
   handledAt: (number | undefined)[];
   /** The service time the app really took (a timer on a busy machine overshoots), mean. */
   serviceMs: number;
@@ -59,7 +59,7 @@ function calibrationMix(poison: boolean): Mix {
 
 /**
  * Queues the mix through the local gateway (each entity's webhooks one after the other, so the
- * queue has them in send order, `senders` at once), then starts the poller, worker and app and
+ * queue has them in send order, `senders` at once), then starts the consumer, worker and app and
  * waits until every webhook is handled or, for the poison object, in the DLQ. Sending first
  * makes the mix a burst, and keeps the sender off the event loop the drain runs on.
  * `path` picks the route, and so the message groups.
@@ -101,7 +101,7 @@ async function runLocal(mix: Mix, path: string, options: { service?: number; con
       logger,
       queue,
       // Lambda's function timeout may not pass the visibility timeout; a batch here takes ~0.3 s.
-      poller: { concurrency: options.concurrency ?? concurrency, functionTimeoutMs: visibilityTimeoutSeconds * 1000 },
+      consumer: { concurrency: options.concurrency ?? concurrency, functionTimeoutMs: visibilityTimeoutSeconds * 1000 },
       worker: { replayTimeoutMs: 500, deadlineMarginMs: 200 },
     });
     try {
@@ -122,7 +122,7 @@ async function runLocal(mix: Mix, path: string, options: { service?: number; con
   }
 }
 
-/** Posts every webhook of the mix to the local gateway alone (no poller yet); returns the order it queued them in. */
+/** Posts every webhook of the mix to the local gateway alone (no consumer yet); returns the order it queued them in. */
 async function send(mix: Mix, path: string, queue: LocalQueue, logger: Logger): Promise<number[]> {
   const gateway = createServer(createGateway({ app: (_, res) => res.writeHead(404).end(), sqs: queue.client, queueUrl: queue.queueUrl, logger, bodyLimit: 1024 * 1024 }));
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
@@ -161,7 +161,7 @@ async function dlqDepth(client: SQSClient, dlqUrl: string): Promise<number> {
   return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
-/** Drain time and unrelated-webhook latencies of one run, measured or modelled, from the poller's start. */
+/** Drain time and unrelated-webhook latencies of one run, measured or modelled, from the consumer's start. */
 function summarise(mix: Mix, handledAt: readonly (number | undefined)[]) {
   const latencies = mix.webhooks.flatMap((w, i) => (w.fails || handledAt[i] === undefined ? [] : [handledAt[i]]));
   return { drainMs: Math.max(...latencies), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
@@ -169,7 +169,7 @@ function summarise(mix: Mix, handledAt: readonly (number | undefined)[]) {
 
 /**
  * The local path's own costs, from runs with no service time: per record (decode, inject,
- * log) and per batch (receive, invoke, delete). With one group per webhook and one poller a
+ * log) and per batch (receive, invoke, delete). With one group per webhook and one consumer a
  * batch holds ten records, and the gap between two handled in the same batch is the record
  * cost; with one group a batch holds one, and the gap is both costs. Medians of the gaps, so
  * that a busy neighbour's burst does not skew them.

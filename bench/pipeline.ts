@@ -15,7 +15,7 @@ const burst = { count: 1000, concurrency: 16 };
 const paced = { count: 250, perSecond: 50 };
 
 /**
- * The local pipeline end to end, through `npm start` (gateway → queue → poller → worker →
+ * The local pipeline end to end, through `npm start` (gateway → queue → consumer → worker →
  * app): a burst of `POST /webhook` measures how fast the queued path drains; a paced run
  * measures POST-to-handled latency. A webhook is handled
  * when the worker logs its `queue record` line with outcome `done`; one accepted (202) and

@@ -9,7 +9,7 @@ import { createWorkerMetrics } from '../services/worker/metrics.ts';
 import { createWorkerHandler } from '../services/worker/worker.ts';
 import { createApp } from '../shared/app.ts';
 import { createLogger } from '../shared/logger.ts';
-import { createInvocationContext } from '../services/local/invocation-context.ts';
+import { createInvocationContext } from '../services/server/invocation-context.ts';
 import { webhookBatch, webhookRequest } from './events.ts';
 import type { Figure } from './report.ts';
 import { round } from './stats.ts';

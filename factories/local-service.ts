@@ -1,11 +1,11 @@
-import { startLocalService, type LocalService } from '../services/local/local-service.ts';
+import { startService, type Service } from '../services/server/service.ts';
 
-type LocalServiceOptions = Parameters<typeof startLocalService>[0];
+type ServiceOptions = Parameters<typeof startService>[0];
 
 /**
- * The local service as the tests and the benchmarks run it: 127.0.0.1 on a free port, 1 MiB
- * bodies, 1 s long polls. `overrides` win; `poller` is merged.
+ * The service as the tests and the benchmarks run it: 127.0.0.1 on a free port, 1 MiB bodies,
+ * 1 s long polls. `overrides` win; `consumer` is merged.
  */
-export function startLoopbackService(overrides: Pick<LocalServiceOptions, 'app' | 'logger'> & Partial<LocalServiceOptions>): Promise<LocalService> {
-  return startLocalService({ host: '127.0.0.1', port: 0, bodyLimit: 1024 * 1024, ...overrides, poller: { waitTimeSeconds: 1, ...overrides.poller } });
+export function startLoopbackService(overrides: Pick<ServiceOptions, 'app' | 'logger'> & Partial<ServiceOptions>): Promise<Service> {
+  return startService({ host: '127.0.0.1', port: 0, bodyLimit: 1024 * 1024, ...overrides, consumer: { waitTimeSeconds: 1, ...overrides.consumer } });
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { bundle, startupFiles } from './bundle.ts';
 
-const functions = { http: 'services/http/handler.ts', worker: 'services/worker/handler.ts' };
+const functions = { http: 'services/http/handler.ts', worker: 'services/worker/handler.ts', server: 'services/server/server.ts' };
 
 const started = performance.now();
 const entries = Object.fromEntries(Object.entries(functions).filter(([, entry]) => existsSync(entry)));

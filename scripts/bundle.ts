@@ -65,3 +65,15 @@ export function startupFiles(metafile: Metafile, entryOutput: string): string[] 
   visit(entryOutput);
   return [...seen];
 }
+
+/** The source files and packages an entry can load, statically or on first use (`import()`), by their metafile input paths. */
+export function reachableInputs(metafile: { inputs: Record<string, { imports: readonly { path: string; external?: boolean }[] }> }, entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of metafile.inputs[file]?.imports ?? []) if (!imported.external) visit(imported.path);
+  };
+  visit(entry);
+  return [...seen];
+}

@@ -7,7 +7,7 @@ import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event, type RequestSpec } from '../../factories/api-gateway.ts';
-import { createInvocationContext } from '../../services/local/invocation-context.ts';
+import { createInvocationContext } from '../../services/server/invocation-context.ts';
 import { reportResult } from '../child.ts';
 import { timeSubjects } from '../timing.ts';
 

@@ -8,11 +8,12 @@ import { createConfiguredApp } from '../../shared/configured-app.ts';
 import { createLocalConsole } from './console/console.ts';
 import { loadLocalConfig } from './local-config.ts';
 import { startLocalQueue, type LocalQueue } from './local-queue.ts';
-import { startLocalService, type LocalService } from './local-service.ts';
-import type { DrainOptions, DrainReport } from './poller.ts';
+import { startService, type Service } from '../server/service.ts';
+import type { DrainOptions, DrainReport } from '../server/consumer.ts';
 import { quietAwsSdkNodeWarning } from './node-version.ts';
 import { formatPretty } from './pretty-log.ts';
-import { connectQueue, type QueueTarget } from './queue-target.ts';
+import type { QueueTarget } from '../server/queue-target.ts';
+import { connectQueue } from './queue-target.ts';
 
 const flags = readFlags();
 const nodeNote = quietAwsSdkNodeWarning();
@@ -34,7 +35,7 @@ const mode = flags.direct ? 'direct' : config.localMode;
 
 let localQueue: LocalQueue | undefined;
 let queue: QueueTarget | undefined;
-let service: LocalService | undefined;
+let service: Service | undefined;
 try {
   if (mode === 'queued') {
     queue = config.queueUrl ? await connectQueue(config) : (localQueue = await startLocalQueue({ port: config.localQueuePort }));
@@ -51,7 +52,7 @@ try {
     secrets: () => Promise.resolve(config.webhookSecrets.values),
     publicHost: async () => (await config.deployment.get()).publicHost,
   });
-  service = await startLocalService({
+  service = await startService({
     app, logger, host: config.host, port: config.port, bodyLimit: config.bodyLimit, queue,
     ...(webhookConsole ? { mount: webhookConsole.mount, gateway: webhookConsole.gateway, worker: webhookConsole.worker } : {}),
   });

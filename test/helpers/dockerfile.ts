@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 export interface Instruction {
   stage: number;
@@ -19,4 +20,23 @@ export function parseDockerfile(path: string): Instruction[] {
     if (keyword.toUpperCase() === 'FROM') stage += 1;
     return { stage, keyword: keyword.toUpperCase(), args: rest.join(' ') };
   });
+}
+
+/** Each COPY of the last stage: sources in the build stage (relative to /src), target in the task root. */
+export function runtimeCopyPlan(instructions: Instruction[]): { sources: string[]; target: string }[] {
+  const finalStage = Math.max(...instructions.map((i) => i.stage));
+  return instructions.filter((i) => i.stage === finalStage && i.keyword === 'COPY').map((copy) => {
+    const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
+    const target = parts.at(-1)!.replace(/^\$\{LAMBDA_TASK_ROOT\}\/?/, '');
+    return { sources: parts.slice(0, -1).map((source) => source.replace(/^\/src\//, '')), target };
+  });
+}
+
+/** Copies what the last stage copies into `taskRoot`, as `docker build` does: a file lands in the target folder; a folder's contents become the target. */
+export function copyIntoTaskRoot(instructions: Instruction[], taskRoot: string): void {
+  for (const { sources, target } of runtimeCopyPlan(instructions)) {
+    for (const source of sources) {
+      cpSync(source, statSync(source).isDirectory() ? join(taskRoot, target) : join(taskRoot, target, basename(source)), { recursive: true });
+    }
+  }
 }

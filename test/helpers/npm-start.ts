@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { waitFor } from '../services/local/helpers.ts';
+import { waitFor } from './queue.ts';
 
 export type LogLine = Record<string, unknown>;
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { makeApiGatewayV1Event, makeApiGatewayV2Event } from '../../factories/api-gateway.ts';
 import { makeLambdaContext } from '../../factories/lambda-context.ts';
 import { ensureBuilt } from '../helpers/build.ts';
-import { parseDockerfile } from '../helpers/dockerfile.ts';
+import { copyIntoTaskRoot, parseDockerfile, runtimeCopyPlan } from '../helpers/dockerfile.ts';
 import { resolveHandler } from '../helpers/lambda-handler.ts';
 
 // `docker build` cannot run on our machines, so this does what the Dockerfile's steps do:
@@ -17,25 +17,6 @@ import { resolveHandler } from '../helpers/lambda-handler.ts';
 const instructions = parseDockerfile('Dockerfile');
 const stages = instructions.filter((i) => i.keyword === 'FROM');
 const finalStage = stages.length - 1;
-const runtimeCopies = instructions.filter((i) => i.stage === finalStage && i.keyword === 'COPY');
-
-/** Each COPY of the runtime stage: sources in the build stage (relative to /src), target in the task root. */
-function runtimeCopyPlan(): { sources: string[]; target: string }[] {
-  return runtimeCopies.map((copy) => {
-    const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
-    const target = parts.at(-1)!.replace(/^\$\{LAMBDA_TASK_ROOT\}\/?/, '');
-    return { sources: parts.slice(0, -1).map((source) => source.replace(/^\/src\//, '')), target };
-  });
-}
-
-// As `docker build` does: a file lands in the target folder; a folder's contents become the target.
-function copyIntoTaskRoot(taskRoot: string): void {
-  for (const { sources, target } of runtimeCopyPlan()) {
-    for (const source of sources) {
-      cpSync(source, statSync(source).isDirectory() ? join(taskRoot, target) : join(taskRoot, target, basename(source)), { recursive: true });
-    }
-  }
-}
 
 function filesUnder(root: string): string[] {
   return readdirSync(root, { recursive: true, withFileTypes: true })
@@ -55,9 +36,9 @@ describe('Dockerfile', () => {
   let taskRoot: string;
 
   before(() => {
-    ensureBuilt(['dist/http.mjs', 'dist/worker.mjs']);
+    ensureBuilt(['dist/http.mjs', 'dist/worker.mjs', 'dist/server.mjs']);
     taskRoot = mkdtempSync(join(tmpdir(), 'lambda-task-root-'));
-    copyIntoTaskRoot(taskRoot);
+    copyIntoTaskRoot(instructions, taskRoot);
     process.env.LOG_LEVEL = 'error';
   });
 
@@ -88,8 +69,8 @@ describe('Dockerfile', () => {
   it('copies the entries, their chunks and the source maps, and nothing else, into the task root', () => {
     const built = filesUnder('dist').filter((file) => file !== 'meta.json');
 
-    expect(runtimeCopyPlan()).to.deep.equal([
-      { sources: ['dist/http.mjs', 'dist/http.mjs.map', 'dist/worker.mjs', 'dist/worker.mjs.map'], target: '' },
+    expect(runtimeCopyPlan(instructions)).to.deep.equal([
+      { sources: ['dist/http.mjs', 'dist/http.mjs.map', 'dist/worker.mjs', 'dist/worker.mjs.map', 'dist/server.mjs', 'dist/server.mjs.map'], target: '' },
       { sources: ['dist/chunks'], target: 'chunks' },
     ]);
     expect(filesUnder(taskRoot)).to.deep.equal(built);

@@ -167,21 +167,21 @@ describe('infra/container.yaml', () => {
 
       expect(Object.keys(task).sort()).to.deep.equal([
         'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
-        'kms:Decrypt', 'secretsmanager:GetSecretValue',
+        'kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:GetSecretValue',
         'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage',
         'ssm:GetParameters',
       ]);
       expect(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'].map((action) => task[action])).to.deep.equal([[queue], [queue], [queue], [queue]]);
       expect(task['sqs:SendMessage']).to.deep.equal([queue, dlq]);
       expect(task['dynamodb:PutItem']).to.deep.equal(['arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${DeploymentId}-idempotency']);
-      expect(task['kms:Decrypt']).to.deep.equal(['SecretsKmsKeyArn']);
+      expect(task['kms:Decrypt']).to.deep.equal(['KmsKeyArn', 'SecretsKmsKeyArn']);
     });
 
-    it('grants Secrets Manager and KMS only when a signing secret or a key is configured', () => {
+    it('grants Secrets Manager and KMS only when a signing secret or a customer managed key is configured', () => {
       const policy = (resource(template, 'TaskRole').Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[])[0]?.PolicyDocument.Statement ?? [];
       const conditions = policy.flatMap((s) => (s as { 'Fn::If'?: [string] })['Fn::If']?.[0] ?? []);
 
-      expect(conditions).to.deep.equal(['HasSecretsManagerSigning', 'HasSecretsKmsKey']);
+      expect(conditions).to.deep.equal(['HasSecretsManagerSigning', 'HasKmsKey', 'HasSecretsKmsKey']);
     });
 
     it('trusts ECS tasks of this account only', () => {

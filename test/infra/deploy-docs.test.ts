@@ -58,7 +58,7 @@ function templateText(file: string): string {
   return readFileSync(file, 'utf8');
 }
 
-const stackTemplates: Record<string, string> = { 'acme-service': 'infra/service.yaml', 'acme-pipeline': 'infra/pipeline.yaml', 'acme-network': 'infra/network.yaml' };
+const stackTemplates: Record<string, string> = { 'acme-service': 'infra/service.yaml', 'acme-pipeline': 'infra/pipeline.yaml', 'acme-network': 'infra/network.yaml', 'acme-container': 'infra/container.yaml' };
 
 // A value written for the reader to replace, or read from the shell, cannot be checked.
 const placeholder = /\$|<|\.\.\./;
@@ -98,8 +98,8 @@ describe('infra/README.md deploy commands', () => {
   const commands = shellCommands(readme).map(words);
   const deploys = commands.filter((args) => args[0] === 'aws' && args[1] === 'cloudformation' && args[2] === 'deploy');
 
-  it('deploys the network, the pipeline and the service without the pipeline', () => {
-    expect(deploys.map((args) => option(args, '--template-file')?.[0])).to.deep.equal(['infra/network.yaml', 'infra/pipeline.yaml', 'dist/infra/service.yaml']);
+  it('deploys the network, the pipeline, the service without the pipeline and the container service', () => {
+    expect(deploys.map((args) => option(args, '--template-file')?.[0])).to.deep.equal(['infra/network.yaml', 'infra/pipeline.yaml', 'dist/infra/service.yaml', 'infra/container.yaml']);
   });
 
   for (const args of deploys) {

@@ -37,6 +37,17 @@ describe('infra/network.yaml', () => {
     expect(endpoints(render('none'))).to.deep.equal(['sqs Interface', 'ssm Interface', 'dynamodb Gateway']);
   });
 
+  it('gives an internet-facing load balancer public subnets in two zones with InternetAccess=nat (infra/container.yaml)', () => {
+    const subnets = resourcesOfType(render('nat'), 'AWS::EC2::Subnet');
+    const publicIds = (render('nat').Outputs?.PublicSubnetIds?.Value as { 'Fn::Join': [string, { Ref: string }[]] })['Fn::Join'][1].map((s) => s.Ref);
+    const associations = Object.values(resourcesOfType(render('nat'), 'AWS::EC2::SubnetRouteTableAssociation')).map((a) => [a.Properties?.SubnetId, a.Properties?.RouteTableId]);
+
+    expect(publicIds).to.deep.equal(['PublicSubnetA', 'PublicSubnetB']);
+    expect(publicIds.map((id) => subnets[id]?.Properties?.AvailabilityZone)).to.deep.equal([{ 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }, { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] }]);
+    expect(associations).to.deep.include.members(publicIds.map((id) => [{ Ref: id }, { Ref: 'PublicRouteTable' }]));
+    expect(Object.keys(loadTemplate('infra/container.yaml').Parameters ?? {})).to.include.members(['VpcId', 'LoadBalancerSubnetIds', 'TaskSubnetIds']);
+  });
+
   it('outputs what the service stack takes as SubnetIds and SecurityGroupIds', () => {
     expect(Object.keys(network.Outputs ?? {})).to.include.members(['PrivateSubnetIds', 'FunctionSecurityGroupId']);
     expect(Object.keys(service.Parameters ?? {})).to.include.members(['SubnetIds', 'SecurityGroupIds']);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Metafile } from 'esbuild';
-import { startupFiles } from '../../scripts/bundle.ts';
+import { reachableInputs, startupFiles } from '../../scripts/bundle.ts';
 import { ensureBuilt } from '../helpers/build.ts';
 
 // What `npm run build` wrote to dist/, read from esbuild's own account of it (dist/meta.json).
@@ -11,7 +11,7 @@ describe('npm run build', () => {
   const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(input)?.[1];
 
   before(() => {
-    ensureBuilt(['dist/http.mjs', 'dist/worker.mjs', 'dist/meta.json']);
+    ensureBuilt(['dist/http.mjs', 'dist/worker.mjs', 'dist/server.mjs', 'dist/meta.json']);
     metafile = JSON.parse(readFileSync('dist/meta.json', 'utf8')) as Metafile;
   });
 
@@ -35,12 +35,24 @@ describe('npm run build', () => {
     expect(defaultOnly).to.deep.equal([]);
   });
 
-  it('bundles only the functions, shared/ and npm packages: nothing local-only reaches the image', () => {
+  it('bundles only the entries, shared/ and npm packages: nothing local-only reaches the image', () => {
     const inputs = new Set(code().flatMap(([, output]) => Object.keys(output.inputs)));
-    const foreign = [...inputs].filter((input) => !/^(shared\/|services\/(http|worker)\/|node_modules\/|package\.json$|builtin:)/.test(input));
+    const foreign = [...inputs].filter((input) => !/^(shared\/|services\/(http|worker|server)\/|node_modules\/|package\.json$|builtin:)/.test(input));
 
     expect([...inputs].some((input) => input.startsWith('services/worker/'))).to.equal(true);
     expect(foreign).to.deep.equal([]);
+  });
+
+  const reachable = (entry: string): string[] => reachableInputs(metafile, entry);
+
+  it('keeps the queue consumer and the gateway out of the Lambda functions, and npm start out of the server', () => {
+    const serverOnly = (file: string) => /^services\/server\/(consumer|gateway|service)\.ts$/.test(file);
+    const localOnly = (file: string) => file.startsWith('services/local/') || packageOf(file) === 'fauxqs';
+
+    expect(reachable('services/http/handler.ts').filter(serverOnly)).to.deep.equal([]);
+    expect(reachable('services/worker/handler.ts').filter(serverOnly)).to.deep.equal([]);
+    expect(reachable('services/server/server.ts').filter(serverOnly).sort()).to.deep.equal(['services/server/consumer.ts', 'services/server/gateway.ts', 'services/server/service.ts']);
+    expect(reachable('services/server/server.ts').filter(localOnly)).to.deep.equal([]);
   });
 
   it('reads Node built-ins with require(): an ES import of one builds a facade that runs every lazy getter', () => {

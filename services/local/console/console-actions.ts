@@ -5,7 +5,7 @@ import { encodeRestEnvelope } from '../../../shared/queue-message/envelope.ts';
 import { messageIds } from '../../../shared/queue-message/routes.ts';
 import type { ProviderSecrets } from '../../../shared/signatures/secrets.ts';
 import type { WorkerHandler } from '../../worker/worker.ts';
-import type { QueueTarget } from '../queue-target.ts';
+import type { QueueTarget } from '../../server/queue-target.ts';
 import { describeDlqMessage } from '../queue-tools/dlq-entry.ts';
 import { redriveDlq } from '../queue-tools/redrive.ts';
 import { replayDlq } from '../queue-tools/replay.ts';

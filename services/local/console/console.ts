@@ -4,9 +4,9 @@ import type { Logger } from '../../../shared/logger.ts';
 import type { ProviderSecrets } from '../../../shared/signatures/secrets.ts';
 import { createWorkerMetrics } from '../../worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../../worker/worker.ts';
-import type { GatewayOptions } from '../gateway.ts';
-import type { Mount } from '../local-service.ts';
-import type { QueueTarget } from '../queue-target.ts';
+import type { GatewayOptions } from '../../server/gateway.ts';
+import type { Mount } from '../../server/service.ts';
+import type { QueueTarget } from '../../server/queue-target.ts';
 import { createConsoleActions } from './console-actions.ts';
 import { consolePath, createConsoleApp } from './console-app.ts';
 import { summarize } from './delivery-view.ts';
@@ -27,7 +27,7 @@ interface LocalConsoleOptions {
 }
 
 interface LocalConsole {
-  /** For `startLocalService`: the page and its API under `/_console`, and the observers that feed it. */
+  /** For `startService`: the page and its API under `/_console`, and the observers that feed it. */
   mount: Mount;
   gateway: Required<Pick<GatewayOptions, 'onDelivery'>>;
   worker: Required<Pick<WorkerOptions, 'onRecord'>>;

@@ -2,7 +2,7 @@ import type { ReplayRequest } from '../../../shared/queue-message/replay-request
 import type { RecordReport, ReplayAnswer } from '../../worker/worker.ts';
 
 type Reason = NonNullable<RecordReport['reason']>;
-import type { GatewayDelivery } from '../gateway.ts';
+import type { GatewayDelivery } from '../../server/gateway.ts';
 
 /**
  * Where a delivery stands: `queued` until the worker settles a try; `retrying` after a try to

@@ -1,5 +1,6 @@
 import { loadLocalConfig } from '../local-config.ts';
-import { connectQueue, type QueueTarget } from '../queue-target.ts';
+import type { QueueTarget } from '../../server/queue-target.ts';
+import { connectQueue } from '../queue-target.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './errors.ts';
 import { peekCommand } from './peek.ts';

@@ -1,5 +1,5 @@
 import type { LocalConfig } from '../local-config.ts';
-import type { QueueTarget } from '../queue-target.ts';
+import type { QueueTarget } from '../../server/queue-target.ts';
 import { UsageError } from './errors.ts';
 
 /** What a queue tool may use: the config, two output streams and the queue. */

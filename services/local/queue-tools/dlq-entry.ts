@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
-import { toSqsRecord } from '../sqs-event.ts';
+import { toSqsRecord } from '../../server/sqs-event.ts';
 
 /** The message attributes services/worker/park.ts adds when it parks a message. */
 export const parkAttributeNames: readonly string[] = ['parkReason', 'parkDetail'];

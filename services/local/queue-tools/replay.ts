@@ -3,9 +3,9 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, typ
 import { createLogger } from '../../../shared/logger.ts';
 import { createWorkerMetrics } from '../../worker/metrics.ts';
 import { createWorkerHandler, type WorkerHandler } from '../../worker/worker.ts';
-import { createInvocationContext } from '../invocation-context.ts';
+import { createInvocationContext } from '../../server/invocation-context.ts';
 import { createConfiguredApp } from '../../../shared/configured-app.ts';
-import { toSqsEvent } from '../sqs-event.ts';
+import { toSqsEvent } from '../../server/sqs-event.ts';
 import { readCount, type Command } from './command.ts';
 import { countVisible, walkQueue } from './walk-queue.ts';
 

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { reachableInputs } from '../../../scripts/bundle.ts';
 
 /** One AWS API (or AWS-hosted endpoint) a function's code can call. */
 export interface AwsCall {
@@ -48,16 +49,8 @@ export function awsCallsOf(entry: string, metafilePath = 'dist/meta.json'): AwsC
   const metafile = JSON.parse(readFileSync(metafilePath, 'utf8')) as Metafile;
   if (!metafile.inputs[entry]) throw new Error(`${entry} is not an input of ${metafilePath}`);
 
-  const reachable = new Set<string>();
-  const visit = (file: string) => {
-    if (reachable.has(file)) return;
-    reachable.add(file);
-    for (const imported of metafile.inputs[file]?.imports ?? []) if (!imported.external) visit(imported.path);
-  };
-  visit(entry);
-
   const calls: AwsCall[] = [];
-  for (const file of reachable) {
+  for (const file of reachableInputs(metafile, entry)) {
     if (file.startsWith('node_modules/')) {
       for (const library of libraryCalls) if (library.module.test(file)) calls.push(...library.calls.map((call) => ({ ...call, from: `${file} (${library.source})` })));
       continue;

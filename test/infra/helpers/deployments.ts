@@ -126,9 +126,10 @@ export const deployments: Deployment[] = [
       },
       secrets: {
         'SSM signing parameters': { StripeSigningParameter: '/acme/webhooks/stripe' },
-        'a Secrets Manager secret and a KMS key': {
+        'a Secrets Manager secret and customer managed keys': {
           StripeSigningParameter: '/aws/reference/secretsmanager/acme/stripe',
           SecretsKmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/01234567-89ab-cdef-0123-456789abcdef`,
+          KmsKeyArn: `arn:aws:kms:eu-west-1:${accountId}:key/89abcdef-0123-4567-89ab-cdef01234567`,
           AlarmTopicArn: `arn:aws:sns:eu-west-1:${accountId}:ops-alarms`,
         },
       },

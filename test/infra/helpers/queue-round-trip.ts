@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 import type { AppDeps } from '../../../shared/app.ts';
 import type { QueueMetadata } from '../../../shared/origin.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { toSqsRecord } from '../../../services/server/sqs-event.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
 import { makeApp } from '../../../factories/app.ts';

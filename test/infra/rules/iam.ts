@@ -1,6 +1,7 @@
 import { planDeploymentValues } from '../../../shared/deployment-parameters.ts';
 import { EnvReader } from '../../../shared/env.ts';
 import { readWebhookSecretSettings } from '../../../shared/signatures/secrets.ts';
+import type { AwsCall } from '../helpers/code-aws-calls.ts';
 import { computeUnitsOf, type ComputeUnit } from '../helpers/compute-units.ts';
 import type { RenderedDeployment } from '../helpers/deployments.ts';
 import { pseudoParameters } from '../helpers/render-template.ts';
@@ -72,8 +73,18 @@ function parameterNames(environment: Record<string, string>): string[] {
   return [...deployment, ...secrets];
 }
 
+// Batch calls are authorised by their single-message actions ("you cannot set permissions
+// explicitly for SendMessageBatch, DeleteMessageBatch, or ChangeMessageVisibilityBatch").
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html
+const batchActions: Record<string, string> = {
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+};
+
 /** The (action, resource) pairs a unit needs for one call of its code, in this configuration. */
-function needsOf(action: string, unit: ComputeUnit, deployment: RenderedDeployment): [string, string][] {
+function needsOf(call: AwsCall & { action: string }, unit: ComputeUnit, deployment: RenderedDeployment): [string, string][] {
+  const action = batchActions[call.action] ?? call.action;
   const env = unit.environment;
   const queueArn = (url: string) => url.replace(/^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d+)\/(.+)$/, 'arn:aws:sqs:$1:$2:$3');
   switch (action) {
@@ -100,11 +111,26 @@ function needsOf(action: string, unit: ComputeUnit, deployment: RenderedDeployme
       // A queue under a customer managed key: the sender makes data keys and decrypts them.
       // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
       const key = deployment.parameters.KmsKeyArn;
-      if (!env.DLQ_URL) return [];
-      return [[action, queueArn(env.DLQ_URL)], ...(key ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((a): [string, string] => [a, key]) : [])];
+      // The gateway (the container's) queues webhooks; the worker parks in the DLQ.
+      const url = call.from.startsWith('services/server/gateway.ts') ? env.QUEUE_URL : env.DLQ_URL;
+      if (!url) return [];
+      return [[action, queueArn(url)], ...(key ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((a): [string, string] => [a, key]) : [])];
     }
+    // The container's queue consumer does what Lambda's event source mapping does for the worker,
+    // and extends or hands back visibility; it reads the queue's ARN, timeout and size at start.
+    case 'sqs:ReceiveMessage':
+    case 'sqs:DeleteMessage':
+    case 'sqs:ChangeMessageVisibility':
+    case 'sqs:GetQueueAttributes': {
+      const key = deployment.parameters.KmsKeyArn;
+      if (!env.QUEUE_URL) return [];
+      return [[action, queueArn(env.QUEUE_URL)], ...(key && action === 'sqs:ReceiveMessage' ? [['kms:Decrypt', key] as [string, string]] : [])];
+    }
+    // Only to find the DLQ from the redrive policy when DLQ_URL is not given.
+    case 'sqs:GetQueueUrl':
+      return env.QUEUE_URL && !env.DLQ_URL ? [[action, queueArn(env.QUEUE_URL).replace(/[^:]+$/, '*')]] : [];
     default:
-      throw new Error(`No rule knows which resource ${action} (called by ${unit.entry}) acts on: teach rules/iam.ts`);
+      throw new Error(`No rule knows which resource ${action} (called by ${unit.entry}, from ${call.from}) acts on: teach rules/iam.ts`);
   }
 }
 
@@ -120,7 +146,7 @@ export const grantsWhatTheCodeCalls: Rule = {
     computeUnitsOf(deployment).flatMap((unit) => {
       const statements = statementsOf(deployment, unit.roleId);
       const needs: [string, string][] = [
-        ...unit.calls.flatMap((call) => (call.action ? needsOf(call.action, unit, deployment) : [])),
+        ...unit.calls.flatMap((call) => (call.action ? needsOf({ ...call, action: call.action }, unit, deployment) : [])),
         // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions
         ...unit.queueSources.flatMap((queue) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a): [string, string] => [a, queue])),
         ...(unit.queueSources.length > 0 && deployment.parameters.KmsKeyArn ? [['kms:Decrypt', deployment.parameters.KmsKeyArn] as [string, string]] : []),

@@ -1,5 +1,5 @@
 // Signed provider webhooks end to end on one machine: the local gateway writes the REST API
-// envelope to a FIFO queue (fauxqs on 127.0.0.1), a poller plays Lambda's event source
+// envelope to a FIFO queue (fauxqs on 127.0.0.1), the queue consumer plays Lambda's event source
 // mapping, the worker replays each message into the app, which verifies the signature.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
@@ -7,7 +7,7 @@ import type Koa from 'koa';
 import type { LocalConfig } from '../../../services/local/local-config.ts';
 import type { ProviderSecrets } from '../../../shared/signatures/secrets.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import type { LocalService } from '../../../services/local/local-service.ts';
+import type { Service } from '../../../services/server/service.ts';
 import { startLoopbackService } from '../../../factories/local-service.ts';
 import { redriveCommand } from '../../../services/local/queue-tools/redrive.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
@@ -18,7 +18,7 @@ import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { signStripe } from '../../../factories/signatures.ts';
 import { makeEnvelopeRecord, makeSqsEvent } from '../../../factories/sqs.ts';
 import { makeProviderWebhooks, makeSignedDelivery, testSecrets, type SignedDelivery } from '../../../factories/webhooks.ts';
-import { depth, waitFor } from '../../services/local/helpers.ts';
+import { depth, waitFor } from '../../helpers/queue.ts';
 
 /** The app's answers, kept by an outermost middleware added before anything builds its callback. */
 function captureAnswers(app: Koa): { path: string; status: number; body: unknown }[] {
@@ -32,7 +32,7 @@ function captureAnswers(app: Koa): { path: string; status: number; body: unknown
 
 describe('provider webhooks through the local gateway, the queue and the worker', () => {
   let queue: LocalQueue;
-  let service: LocalService;
+  let service: Service;
   let secrets: ProviderSecrets;
   let answers: ReturnType<typeof captureAnswers>;
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { GatewayDelivery } from '../../../../services/local/gateway.ts';
+import type { GatewayDelivery } from '../../../../services/server/gateway.ts';
 import { createDeliveryJournal, type Delivery } from '../../../../services/local/console/journal.ts';
 import type { RecordReport } from '../../../../services/worker/worker.ts';
 import { makeReplayRequest } from '../../../../factories/sqs.ts';

@@ -1,5 +1,5 @@
 // The console page in a real browser (Debian's Chromium through playwright-core), against the
-// real local path: gateway → fauxqs FIFO queue on 127.0.0.1 → poller → worker → the real app.
+// real local path: gateway → fauxqs FIFO queue on 127.0.0.1 → consumer → worker → the real app.
 // One browser for every test here. Without Chromium the tests are not registered and the run
 // says so at its end; in CI (CI=true) a missing Chromium fails the run instead.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createLocalConsole } from '../../../../services/local/console/console.ts';
 import { signGitHub, signStripe } from '../../../../services/local/console/signers.ts';
 import { startLocalQueue, type LocalQueue } from '../../../../services/local/local-queue.ts';
-import type { LocalService } from '../../../../services/local/local-service.ts';
+import type { Service } from '../../../../services/server/service.ts';
 import { startLoopbackService } from '../../../../factories/local-service.ts';
 import { MemoryPersistenceLayer } from '../../../../shared/idempotency/memory-store.ts';
 import type { ProviderSecrets } from '../../../../shared/signatures/secrets.ts';
@@ -27,7 +27,7 @@ if (!hasChromium && process.env.CI !== 'true') {
     let browser: Browser;
     let page: Page;
     let queue: LocalQueue;
-    let service: LocalService;
+    let service: Service;
     // What the app and the console sign and verify with; a test changes it as an operator would.
     const secrets: ProviderSecrets = { stripe: [stripeSecret], github: ['github-secret-before-rotation'], shopify: ['shpss_console'], standard: [`whsec_${Buffer.from('console standard key').toString('base64')}`] };
     const pageErrors: string[] = [];

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { runQueueCli } from '../../../../services/local/queue-tools/cli.ts';
-import { listen, makeRecordingListener } from '../helpers.ts';
+import { listen, makeRecordingListener } from '../../../helpers/queue.ts';
 
 async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

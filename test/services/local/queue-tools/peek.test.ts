@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { LocalQueue } from '../../../../services/local/local-queue.ts';
 import type { DlqEntry } from '../../../../services/local/queue-tools/dlq-entry.ts';
-import { depth } from '../helpers.ts';
+import { depth } from '../../../helpers/queue.ts';
 import { exhaustWebhook, hour, parkUndecodable, parkWebhook, runCli, startSeedQueue } from './seed.ts';
 
 // The queue and DLQ are fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.

@@ -2,8 +2,8 @@ import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { interceptLocalhostDns } from 'fauxqs';
 import type { LocalQueue } from '../../../../services/local/local-queue.ts';
-import { startPoller } from '../../../../services/local/poller.ts';
-import { toSqsRecord } from '../../../../services/local/sqs-event.ts';
+import { startConsumer } from '../../../../services/server/consumer.ts';
+import { toSqsRecord } from '../../../../services/server/sqs-event.ts';
 import { createParker } from '../../../../services/worker/park.ts';
 import { createWorkerHandler } from '../../../../services/worker/worker.ts';
 import { createWorkerMetrics } from '../../../../services/worker/metrics.ts';
@@ -11,7 +11,7 @@ import { decodeRecord } from '../../../../shared/queue-message/decode.ts';
 import { makeApp } from '../../../../factories/app.ts';
 import { makeCapturingLogger } from '../../../../factories/logger.ts';
 import { makeHttpApiRecord } from '../../../../factories/sqs.ts';
-import { depth, drain, waitFor, withAwsEnv } from '../helpers.ts';
+import { depth, drain, waitFor, withAwsEnv } from '../../../helpers/queue.ts';
 import { hour, parkWebhook, runCli, startSeedQueue } from './seed.ts';
 
 // The queue and DLQ are fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
@@ -53,7 +53,7 @@ describe('redriveCommand', () => {
     const worker = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), sqs: queue.client, dlqUrl: queue.dlqUrl });
 
     const { code } = await runCli(queue, ['redrive']);
-    const poller = await startPoller({ sqs: queue.client, queueUrl: queue.queueUrl, handler: worker, logger, waitTimeSeconds: 1 });
+    const consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler: worker, logger, waitTimeSeconds: 1 });
     try {
       await waitFor('three replays', () => (lines.filter((l) => l.message === 'queue record' && l.outcome === 'done').length === 3 ? true : undefined));
       await waitFor('an empty queue', async () => {
@@ -61,7 +61,7 @@ describe('redriveCommand', () => {
         return visible + inFlight === 0 ? true : undefined;
       });
     } finally {
-      await poller.stop();
+      await consumer.stop();
     }
 
     expect(code).to.equal(0);

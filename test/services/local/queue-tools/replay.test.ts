@@ -7,7 +7,7 @@ import { createWorkerMetrics } from '../../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../../services/worker/worker.ts';
 import { makeApp } from '../../../../factories/app.ts';
 import { makeCapturingLogger } from '../../../../factories/logger.ts';
-import { depth } from '../helpers.ts';
+import { depth } from '../../../helpers/queue.ts';
 import { exhaustWebhook, hour, parkUndecodable, parkWebhook, runCli, startSeedQueue } from './seed.ts';
 
 // The queue and DLQ are fauxqs, an SQS-compatible server, on 127.0.0.1 in this process; the

@@ -2,13 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createGateway } from '../../../../services/local/gateway.ts';
+import { createGateway } from '../../../../services/server/gateway.ts';
 import type { LocalQueue } from '../../../../services/local/local-queue.ts';
-import { toSqsRecord } from '../../../../services/local/sqs-event.ts';
+import { toSqsRecord } from '../../../../services/server/sqs-event.ts';
 import { decodeRecord } from '../../../../shared/queue-message/decode.ts';
 import type { ReplayRequest } from '../../../../shared/queue-message/replay-request.ts';
 import { makeCapturingLogger } from '../../../../factories/logger.ts';
-import { drain, listen, makeRecordingListener } from '../helpers.ts';
+import { drain, listen, makeRecordingListener } from '../../../helpers/queue.ts';
 import { runCli, startSeedQueue } from './seed.ts';
 
 // The local gateway queues into fauxqs, an SQS-compatible server, on 127.0.0.1 in this process;

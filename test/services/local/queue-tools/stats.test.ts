@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import type { LocalQueue } from '../../../../services/local/local-queue.ts';
-import { depth } from '../helpers.ts';
+import { depth } from '../../../helpers/queue.ts';
 import { hour, parkWebhook, runCli, startSeedQueue } from './seed.ts';
 
 // The queue and DLQ are fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.

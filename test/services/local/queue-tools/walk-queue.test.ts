@@ -2,7 +2,7 @@ import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { startLocalQueue, type LocalQueue } from '../../../../services/local/local-queue.ts';
 import { countVisible, walkQueue } from '../../../../services/local/queue-tools/walk-queue.ts';
-import { depth } from '../helpers.ts';
+import { depth } from '../../../helpers/queue.ts';
 
 // The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
 describe('walkQueue', () => {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
 /**
- * The Lambda context the local poller and the queue tools hand the worker: its deadline is
- * `timeoutMs` from now, as a function configured with that timeout would see it.
+ * The Lambda context the queue consumer and the queue tools hand the worker: its deadline is
+ * `timeoutMs` from now, as a function configured with that timeout would see it, or `stopAt()`
+ * (epoch ms) when that comes first: a stopping consumer moves it forward.
  */
-export function createInvocationContext(functionName: string, timeoutMs: number): Context {
+export function createInvocationContext(functionName: string, timeoutMs: number, stopAt: () => number = () => Infinity): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -16,7 +17,7 @@ export function createInvocationContext(functionName: string, timeoutMs: number)
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.min(deadline, stopAt()) - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

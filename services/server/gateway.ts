@@ -20,6 +20,12 @@ export interface GatewayOptions {
   maxMessageBytes?: number;
   /** `$context.stage` in the envelope. */
   stage?: string;
+  /**
+   * Behind a load balancer: the client's address is the last one in X-Forwarded-For, which the
+   * Application Load Balancer appends; the socket's is the balancer's.
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
+   */
+  trustProxy?: boolean;
   /** Told of every webhook POST the gateway answered (the local console's hook); must not throw. */
   onDelivery?: (delivery: GatewayDelivery) => void;
 }
@@ -38,9 +44,10 @@ export interface GatewayDelivery {
 }
 
 /**
- * The local stand-in for our REST API: `POST /webhook` and `POST /webhook/*` become the SQS
- * message the REST API request template builds (same encoder, same group and dedup ids) and
- * are answered 202 as API Gateway's integration response does; every other request goes
+ * The REST API's webhook path on one host (npm start, the container): `POST /webhook` and
+ * `POST /webhook/*` become the SQS message the REST API request template builds (same encoder,
+ * same group and dedup ids) and are answered 202 as API Gateway's integration response does;
+ * every other request goes
  * straight to the app, as the http function would serve it. A send the queue refuses answers
  * 503, never 2xx, so the provider retries rather than lose the webhook.
  */
@@ -96,7 +103,7 @@ async function enqueue(req: IncomingMessage, res: ServerResponse, target: Reques
     ...(target.query === undefined ? {} : { rawQuery: target.query }),
     headers,
     body,
-    sourceIp: req.socket.remoteAddress ?? '',
+    sourceIp: (options.trustProxy ? lastForwardedFor(req) : undefined) ?? req.socket.remoteAddress ?? '',
     requestId,
     receivedAt,
     domainName: headers.host ?? '',
@@ -158,6 +165,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 413 | 4
     req.on('aborted', () => resolve(400));
     req.on('error', () => resolve(400));
   });
+}
+
+/** The address the nearest proxy saw: the last entry of X-Forwarded-For (repeated headers joined). */
+function lastForwardedFor(req: IncomingMessage): string | undefined {
+  const header = req.headers['x-forwarded-for'];
+  const last = (Array.isArray(header) ? header.join(',') : header)?.split(',').at(-1)?.trim();
+  return last || undefined;
 }
 
 /** Node keeps repeated headers as arrays (set-cookie) or joined; API Gateway passes one string each. */

@@ -3,11 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import type Koa from 'koa';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { startLocalService, type LocalService } from '../../../services/local/local-service.ts';
+import { startService, type Service } from '../../../services/server/service.ts';
 import type { QueueMetadata } from '../../../shared/origin.ts';
 import { makeApp } from '../../../factories/app.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
-import { depth, drain, waitFor } from './helpers.ts';
+import { depth, drain, waitFor } from '../../helpers/queue.ts';
 
 interface Seen {
   body: Buffer;
@@ -33,9 +33,9 @@ function makeCapturingApp(): { app: Koa; seen: Seen[] } {
 }
 
 // The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
-describe('startLocalService', () => {
+describe('startService', () => {
   let queue: LocalQueue | undefined;
-  let service: LocalService | undefined;
+  let service: Service | undefined;
   const { logger, lines } = makeCapturingLogger();
 
   beforeEach(() => {
@@ -50,7 +50,7 @@ describe('startLocalService', () => {
   });
 
   it('serves webhook POSTs straight from the app without a queue', async () => {
-    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
 
     const response = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1}' });
 
@@ -66,7 +66,7 @@ describe('startLocalService', () => {
   it('replays a queued webhook into the app with its exact bytes, its request id and the queue metadata', async () => {
     const { app, seen } = makeCapturingApp();
     queue = await startLocalQueue();
-    service = await startLocalService({ app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 } });
+    service = await startService({ app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, consumer: { waitTimeSeconds: 1 } });
     const body = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d, 0x80, 0x0a]);
 
     const response = await fetch(`${service.url}/webhook/capture?x=1&x=%C3%A9`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-custom': 'v' }, body });
@@ -87,7 +87,7 @@ describe('startLocalService', () => {
 
   it('parks a webhook the app rejects with 4xx in the DLQ, with its reason', async () => {
     queue = await startLocalQueue();
-    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 } });
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, consumer: { waitTimeSeconds: 1 } });
 
     const response = await fetch(`${service.url}/webhook/unknown`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     await waitFor('the park', async () => ((await depth(queue!.client, queue!.dlqUrl)).visible === 1 ? true : undefined));
@@ -112,7 +112,7 @@ describe('startLocalService', () => {
       });
     });
     queue = await startLocalQueue();
-    service = await startLocalService({ app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 } });
+    service = await startService({ app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, consumer: { waitTimeSeconds: 1 } });
     const url = service.url;
     await fetch(`${url}/webhook/slow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     await started;
@@ -139,7 +139,7 @@ describe('startLocalService', () => {
       },
       close: () => { closed += 1; },
     };
-    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 }, mount });
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, consumer: { waitTimeSeconds: 1 }, mount });
 
     const statuses = [];
     for (const path of ['/_tool', '/_tool/x?y=1', '/_tool/webhook', '/_toolbox', '/health']) {
@@ -157,8 +157,8 @@ describe('startLocalService', () => {
   it("hands the gateway's and the worker's observers every delivery and every record", async () => {
     queue = await startLocalQueue();
     const events: string[] = [];
-    service = await startLocalService({
-      app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, poller: { waitTimeSeconds: 1 },
+    service = await startService({
+      app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024, queue, consumer: { waitTimeSeconds: 1 },
       gateway: { onDelivery: (delivery) => events.push(`gateway ${delivery.status} ${delivery.messageId}`) },
       worker: { onRecord: (report, answer) => events.push(`worker ${report.outcome} ${report.messageId} ${answer?.contentType}`) },
     });
@@ -171,10 +171,10 @@ describe('startLocalService', () => {
 
   it('rejects a port in use with EADDRINUSE', async () => {
     queue = await startLocalQueue();
-    service = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
     const port = Number(new URL(service.url).port);
 
-    const failure = await startLocalService({ app: makeApp().app, logger, host: '127.0.0.1', port, bodyLimit: 1024, queue }).then(() => undefined, (error: NodeJS.ErrnoException) => error.code);
+    const failure = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port, bodyLimit: 1024, queue }).then(() => undefined, (error: NodeJS.ErrnoException) => error.code);
 
     expect(failure).to.equal('EADDRINUSE');
   });

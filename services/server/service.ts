@@ -3,13 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from '../../shared/logger.ts';
-import { createWorkerMetrics } from '../worker/metrics.ts';
+import { createWorkerMetrics, type WorkerMetrics } from '../worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../worker/worker.ts';
+import { startConsumer, type Consumer, type ConsumerOptions, type DrainOptions, type DrainReport } from './consumer.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
-import { startPoller, type DrainOptions, type DrainReport, type Poller, type PollerOptions } from './poller.ts';
 import { readMaxMessageBytes, type QueueTarget } from './queue-target.ts';
 
-interface LocalServiceOptions {
+interface ServiceOptions {
   app: Koa;
   logger: Logger;
   host: string;
@@ -17,9 +17,11 @@ interface LocalServiceOptions {
   bodyLimit: number;
   /** With a queue, webhook POSTs go through it to the worker; without one, straight to the app. */
   queue?: QueueTarget;
-  poller?: Pick<PollerOptions, 'concurrency' | 'waitTimeSeconds' | 'functionTimeoutMs'>;
+  consumer?: Pick<ConsumerOptions, 'concurrency' | 'waitTimeSeconds' | 'functionTimeoutMs'>;
   worker?: Pick<WorkerOptions, 'replayTimeoutMs' | 'deadlineMarginMs' | 'onRecord'>;
-  gateway?: Pick<GatewayOptions, 'onDelivery'>;
+  gateway?: Pick<GatewayOptions, 'onDelivery' | 'trustProxy' | 'stage'>;
+  /** The worker's metrics; by default its EMF lines become debug log lines (no CloudWatch to read them). */
+  metrics?: WorkerMetrics;
   /** Served ahead of the gateway and the app for paths under `prefix` (the local console). */
   mount?: Mount;
 }
@@ -32,32 +34,38 @@ export interface Mount {
   close?(): void;
 }
 
-export interface LocalService {
+export interface Service {
   url: string;
+  /** The queue consumer, when there is a queue. */
+  consumer?: Consumer;
   /**
-   * Stops taking requests (new ones answer 503 `shutting_down`) and lets those in progress
-   * finish; with `drain`, lets the poller empty the queue first (see `Poller.drain`); then
-   * closes the server and stops the poller once its batches are handled. The queue stays up.
+   * Stops taking requests (new ones answer 503 `shutting_down`) and receiving messages, and lets
+   * the requests and batches in flight finish, until `deadline` (epoch ms) when given: then
+   * connections are cut, and what the batches did not handle goes back to the queue
+   * (`Consumer.stop`). With `drain`, the consumer first empties the queue (`Consumer.drain`: for
+   * npm start's in-process queue). The queue itself stays up.
    */
-  stop(options?: { drain?: DrainOptions }): Promise<DrainReport | undefined>;
+  stop(options?: { drain?: DrainOptions; deadline?: number }): Promise<DrainReport | undefined>;
 }
 
+// Requests in flight get this long to finish after a stop without a deadline.
+const defaultGraceMs = 5000;
+
 /**
- * The production shape on one machine: the app served as the http function would serve it,
- * and, given a queue, the REST API's webhook path (local gateway → FIFO queue → poller acting
- * as Lambda's event source mapping → worker → the same app).
+ * The service on one host: the app as the http function serves it and, given a queue, the
+ * REST API's webhook path (gateway → FIFO queue → consumer acting as Lambda's event source
+ * mapping → worker → the same app). `npm start` runs it on fauxqs, `node server.mjs` on SQS.
  */
-export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
+export async function startService(options: ServiceOptions): Promise<Service> {
   const { app, logger, queue } = options;
   const callback = app.callback();
   let listener: RequestListener = (req, res) => void callback(req, res);
-  let poller: Poller | undefined;
+  let consumer: Consumer | undefined;
   if (queue) {
     const workerLogger = logger.child({ function: 'worker' });
-    // CloudWatch turns the worker's EMF lines into metrics; locally they are only debug detail.
-    const metrics = createWorkerMetrics({ write: (line) => workerLogger.debug('metrics', { emf: JSON.parse(line) as unknown }) });
+    const metrics = options.metrics ?? createWorkerMetrics({ write: (line) => workerLogger.debug('metrics', { emf: JSON.parse(line) as unknown }) });
     const handler = createWorkerHandler({ app, logger: workerLogger, metrics, sqs: queue.client, dlqUrl: queue.dlqUrl, ...options.worker });
-    poller = await startPoller({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger: logger.child({ function: 'poller' }), ...options.poller });
+    consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger: logger.child({ function: 'consumer' }), ...options.consumer });
     const maxMessageBytes = await readMaxMessageBytes(queue.client, queue.queueUrl);
     listener = createGateway({ app: listener, sqs: queue.client, queueUrl: queue.queueUrl, logger: logger.child({ function: 'gateway' }), bodyLimit: options.bodyLimit, maxMessageBytes, ...options.gateway });
   }
@@ -84,24 +92,38 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       server.listen(options.port, options.host, resolve);
     });
   } catch (error) {
-    await poller?.stop();
+    await consumer?.stop();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
 
+  // Requests in progress (a webhook being queued) get until the deadline, or a grace period, to finish.
+  const finishRequests = async (deadline: number | undefined) => {
+    const until = Math.min(deadline ?? Infinity, Date.now() + defaultGraceMs);
+    while (inProgress > 0 && Date.now() < until) await sleep(20);
+  };
+  const closeServer = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  };
+
   return {
     url: `http://${options.host}:${port}`,
-    stop: async (stopOptions = {}) => {
+    ...(consumer ? { consumer } : {}),
+    stop: async ({ drain, deadline } = {}) => {
       stopping = true;
       options.mount?.close?.();
-      // Requests in progress (a webhook being queued) get a grace period to finish.
-      for (const started = Date.now(); inProgress > 0 && Date.now() - started < 5000; ) await sleep(20);
-      const drained = stopOptions.drain && poller ? await poller.drain(stopOptions.drain) : undefined;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      if (!stopOptions.drain?.signal?.aborted) await poller?.stop();
-      return drained;
+      if (drain) {
+        await finishRequests(deadline);
+        const drained = consumer ? await consumer.drain(drain) : undefined;
+        await closeServer();
+        if (!drain.signal?.aborted) await consumer?.stop(deadline === undefined ? {} : { deadline });
+        return drained;
+      }
+      // Receiving stops at once, while the requests in progress finish.
+      await Promise.all([finishRequests(deadline).then(closeServer), consumer?.stop(deadline === undefined ? {} : { deadline })]);
+      return undefined;
     },
   };
 }

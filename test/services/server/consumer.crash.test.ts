@@ -1,29 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import { createGateway } from '../../../services/local/gateway.ts';
+import { createGateway } from '../../../services/server/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { startPoller, type Poller } from '../../../services/local/poller.ts';
+import { startConsumer, type Consumer } from '../../../services/server/consumer.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
 import { createApp } from '../../../shared/app.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import type { QueueMetadata } from '../../../shared/origin.ts';
-import { depth, listen, makeRecordingListener, waitFor } from './helpers.ts';
+import { depth, listen, makeRecordingListener, waitFor } from '../../helpers/queue.ts';
 
 const groups = 3;
 const perGroup = 10;
 
-// A poller process is killed (SIGKILL) in the middle of a batch; a new one takes over. The
+// A consumer process is killed (SIGKILL) in the middle of a batch; a new one takes over. The
 // queue is fauxqs on 127.0.0.1 in this process, with a 2 s visibility timeout.
-describe('startPoller after a crash', () => {
+describe('startConsumer after a crash', () => {
   let queue: LocalQueue;
   let child: ChildProcess | undefined;
-  let poller: Poller | undefined;
+  let consumer: Consumer | undefined;
 
   afterEach(async () => {
     child?.kill('SIGKILL');
-    await poller?.stop();
+    await consumer?.stop();
     await queue.stop();
   });
 
@@ -41,7 +41,7 @@ describe('startPoller after a crash', () => {
     }
     await gateway.close();
 
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/services/local/crash-child.ts', queue.endpoint, queue.queueUrl], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'test/services/server/crash-child.ts', queue.endpoint, queue.queueUrl], { stdio: ['ignore', 'pipe', 'ignore'] });
     const handledBeforeCrash: string[] = [];
     for await (const line of createInterface({ input: child.stdout! })) {
       const { handled } = JSON.parse(line) as { handled?: string };
@@ -59,7 +59,7 @@ describe('startPoller after a crash', () => {
       ctx.body = { ok: true };
     });
     const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), deadlineMarginMs: 200 });
-    poller = await startPoller({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger, waitTimeSeconds: 1 });
+    consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger, waitTimeSeconds: 1 });
     await waitFor('every webhook handled', () => (new Set([...handledBeforeCrash, ...handledAfter.map((h) => h.id)]).size === ids.length ? true : undefined), 30_000);
     await waitFor('an empty queue', async () => {
       const { visible, inFlight } = await depth(queue.client, queue.queueUrl);

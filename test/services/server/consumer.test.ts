@@ -3,9 +3,13 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { startPoller, type Poller, type QueueHandler } from '../../../services/local/poller.ts';
+import { startConsumer, type Consumer, type QueueHandler } from '../../../services/server/consumer.ts';
+import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
+import { createWorkerHandler } from '../../../services/worker/worker.ts';
+import { encodeRestEnvelope } from '../../../shared/queue-message/envelope.ts';
+import { makeApp } from '../../../factories/app.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
-import { depth, drain, waitFor } from './helpers.ts';
+import { depth, drain, waitFor } from '../../helpers/queue.ts';
 
 interface Invocation {
   bodies: string[];
@@ -15,9 +19,9 @@ interface Invocation {
 
 // The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process, with a 1 s
 // visibility timeout so that redeliveries come quickly.
-describe('startPoller', () => {
+describe('startConsumer', () => {
   let queue: LocalQueue;
-  let poller: Poller | undefined;
+  let consumer: Consumer | undefined;
   let invocations: Invocation[];
   let lines: Record<string, unknown>[];
 
@@ -25,8 +29,8 @@ describe('startPoller', () => {
     await queue.client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body, MessageGroupId: groupId, MessageDeduplicationId: body }));
   }
 
-  /** Starts a poller whose handler records each invocation, then answers what `answer` decides. */
-  async function poll(answer: (event: SQSEvent, call: number) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void, functionTimeoutMs?: number): Promise<void> {
+  /** Starts a consumer whose handler records each invocation, then answers what `answer` decides. */
+  async function consume(answer: (event: SQSEvent, call: number) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void, functionTimeoutMs?: number): Promise<void> {
     const capture = makeCapturingLogger();
     lines = capture.lines;
     const handler: QueueHandler = async (event, context) => {
@@ -37,7 +41,7 @@ describe('startPoller', () => {
       });
       return answer(event, invocations.length);
     };
-    poller = await startPoller({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger: capture.logger, waitTimeSeconds: 1, ...(functionTimeoutMs ? { functionTimeoutMs } : {}) });
+    consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler, logger: capture.logger, waitTimeSeconds: 1, ...(functionTimeoutMs ? { functionTimeoutMs } : {}) });
   }
 
   const failAll = (event: SQSEvent): SQSBatchResponse => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });
@@ -45,11 +49,11 @@ describe('startPoller', () => {
   beforeEach(async () => {
     queue = await startLocalQueue({ visibilityTimeoutSeconds: 1, maxReceiveCount: 3 });
     invocations = [];
-    poller = undefined;
+    consumer = undefined;
   });
 
   afterEach(async () => {
-    await poller?.stop();
+    await consumer?.stop();
     await queue.stop();
   });
 
@@ -58,11 +62,11 @@ describe('startPoller', () => {
     await send('b', 'g2');
     let event: SQSEvent | undefined;
 
-    await poll((e) => {
+    await consume((e) => {
       event ??= e;
     });
     await waitFor('both handled', () => (invocations.flatMap((i) => i.bodies).length === 2 ? true : undefined));
-    await poller!.stop();
+    await consumer!.stop();
 
     expect(event?.Records.map((r) => [r.body, r.eventSource, r.eventSourceARN, r.awsRegion, Object.keys(r.attributes).sort()])).to.deep.equal(
       ['a', 'b'].map((body) => [body, 'aws:sqs', 'arn:aws:sqs:us-east-1:000000000000:webhooks.fifo', 'us-east-1', [
@@ -75,7 +79,7 @@ describe('startPoller', () => {
   it('gives the handler a deadline of the function timeout, by default the visibility timeout', async () => {
     await send('a');
 
-    await poll(() => undefined);
+    await consume(() => undefined);
     await waitFor('an invocation', () => invocations[0]);
 
     expect(invocations[0]!.remainingMs).to.be.within(500, 1000);
@@ -84,7 +88,7 @@ describe('startPoller', () => {
   it('leaves a reported failure for redelivery after the visibility timeout', async () => {
     await send('a');
 
-    await poll((event, call) => (call === 1 ? failAll(event) : undefined));
+    await consume((event, call) => (call === 1 ? failAll(event) : undefined));
     await waitFor('the second delivery', () => invocations[1]);
     await waitFor('the delete', async () => ((await depth(queue.client, queue.queueUrl)).inFlight === 0 ? true : undefined));
 
@@ -96,7 +100,7 @@ describe('startPoller', () => {
     await send('a', 'g1');
     await send('b', 'g2');
 
-    await poll((_event, call) => {
+    await consume((_event, call) => {
       if (call === 1) throw new Error('function crashed');
     });
     await waitFor('a and b again', () => (invocations.flatMap((i) => i.bodies).length >= 4 ? true : undefined));
@@ -108,7 +112,7 @@ describe('startPoller', () => {
   it('keeps the whole batch when a failure names no record of it, as Lambda does', async () => {
     await send('a');
 
-    await poll((_event, call) => (call === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] } : undefined));
+    await consume((_event, call) => (call === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] } : undefined));
     await waitFor('the redelivery', () => invocations[1]);
 
     expect(invocations.map((i) => i.receiveCounts)).to.deep.equal([['1'], ['2']]);
@@ -118,7 +122,7 @@ describe('startPoller', () => {
   it('keeps the whole batch when the handler answers after the function timeout', async () => {
     await send('a');
 
-    await poll(async (_event, call) => {
+    await consume(async (_event, call) => {
       if (call === 1) await sleep(120);
     }, 100);
     await waitFor('the redelivery', () => invocations[1]);
@@ -130,11 +134,11 @@ describe('startPoller', () => {
   describe('drain', () => {
     it('resolves once every message is handled and deleted, saying how many', async () => {
       for (const body of ['a', 'b', 'c']) await send(body, body);
-      await poll(async () => {
+      await consume(async () => {
         await sleep(50);
       });
 
-      const report = await poller!.drain({ timeoutMs: 10_000 });
+      const report = await consumer!.drain({ timeoutMs: 10_000 });
 
       expect(report).to.deep.equal({ remaining: 0, handled: 3, ended: 'empty' });
       expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
@@ -142,9 +146,9 @@ describe('startPoller', () => {
 
     it('gives up after its timeout, naming what is left, with a progress line each second', async () => {
       await send('a');
-      await poll(failAll);
+      await consume(failAll);
 
-      const report = await poller!.drain({ timeoutMs: 1500 });
+      const report = await consumer!.drain({ timeoutMs: 1500 });
 
       expect(report).to.include({ remaining: 1, handled: 0, ended: 'timeout' });
       expect(lines.filter((l) => l.message === 'draining').map((l) => l.remaining)).to.include(1);
@@ -152,10 +156,10 @@ describe('startPoller', () => {
 
     it('gives up at once when its signal aborts', async () => {
       await send('a');
-      await poll(failAll);
+      await consume(failAll);
       const abort = new AbortController();
 
-      const drained = poller!.drain({ timeoutMs: 60_000, signal: abort.signal });
+      const drained = consumer!.drain({ timeoutMs: 60_000, signal: abort.signal });
       setTimeout(() => abort.abort(), 100);
 
       expect(await drained).to.include({ remaining: 1, ended: 'aborted' });
@@ -165,7 +169,7 @@ describe('startPoller', () => {
   it("lets the queue's redrive policy move a message that keeps failing to the DLQ", async () => {
     await send('poison');
 
-    await poll(failAll);
+    await consume(failAll);
     await waitFor('the DLQ', async () => ((await depth(queue.client, queue.dlqUrl)).visible === 1 ? true : undefined));
 
     expect(invocations.map((i) => i.receiveCounts)).to.deep.equal([['1'], ['2'], ['3']]);
@@ -177,7 +181,7 @@ describe('startPoller', () => {
     const capture = makeCapturingLogger();
     const order: string[] = [];
 
-    poller = await startPoller({
+    consumer = await startConsumer({
       sqs: queue.client,
       queueUrl: queue.queueUrl,
       logger: capture.logger,
@@ -197,12 +201,86 @@ describe('startPoller', () => {
     await send('slow');
     let release: () => void = () => undefined;
 
-    await poll(() => new Promise<void>((resolve) => (release = resolve)));
+    await consume(() => new Promise<void>((resolve) => (release = resolve)));
     await waitFor('the invocation', () => invocations[0]);
-    const stopped = poller!.stop();
+    const stopped = consumer!.stop();
     release();
     await stopped;
 
     expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+  });
+
+  it("keeps a batch's messages in flight past the visibility timeout while it runs, and delivers them once", async () => {
+    await send('long');
+
+    await consume(() => sleep(2500), 10_000);
+    await waitFor('the invocation', () => invocations[0]);
+    await sleep(1800);
+    const whileRunning = await depth(queue.client, queue.queueUrl);
+    await waitFor('the delete', async () => ((await depth(queue.client, queue.queueUrl)).inFlight === 0 ? true : undefined));
+
+    expect(whileRunning).to.deep.equal({ visible: 0, inFlight: 1 });
+    expect(invocations.map((i) => i.receiveCounts)).to.deep.equal([['1']]);
+    expect(lines.filter((l) => l.message === 'visibility change failed')).to.deep.equal([]);
+  });
+
+  describe('stopping with a deadline', () => {
+    /** The real worker on an app that takes `ms` per webhook and records what it handled. */
+    function slowWorker(ms: number): { handler: QueueHandler; handled: string[] } {
+      const { app } = makeApp();
+      const handled: string[] = [];
+      app.use(async (ctx) => {
+        await sleep(ms);
+        handled.push(ctx.request.rawBody.toString('utf8'));
+        ctx.body = { ok: true };
+      });
+      const { logger } = makeCapturingLogger();
+      const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), deadlineMarginMs: 50 });
+      return { handler, handled };
+    }
+
+    // One group each: fauxqs hands out one message per group per receive, so a batch of
+    // several records needs several groups (SQS may also batch one group's messages).
+    async function sendWebhooks(count: number): Promise<void> {
+      for (let n = 1; n <= count; n += 1) {
+        const envelope = encodeRestEnvelope({ method: 'POST', path: '/webhook/slow', query: [], headers: { 'content-type': 'text/plain' }, body: Buffer.from(`w${n}`), requestId: `r${n}` });
+        await queue.client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: envelope, MessageGroupId: `g${n}`, MessageDeduplicationId: `w${n}` }));
+      }
+    }
+
+    it('finishes the replay in flight, starts no more, and hands the rest of the batch back at once', async () => {
+      await sendWebhooks(6);
+      const slow = slowWorker(300);
+      const { logger } = makeCapturingLogger();
+      consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler: slow.handler, logger, waitTimeSeconds: 1, functionTimeoutMs: 60_000 });
+      await waitFor('the first webhook', () => (slow.handled.length === 1 ? true : undefined));
+
+      const inFlightAtStop = consumer.inFlight;
+      // w2 is running; the deadline passes before it ends, and no record may start after it.
+      await consumer.stop({ deadline: Date.now() + 100 });
+      const handledBeforeStop = [...slow.handled];
+      const left = await depth(queue.client, queue.queueUrl);
+      const next = slowWorker(0);
+      consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler: next.handler, logger, waitTimeSeconds: 1 });
+      await waitFor('the rest', () => (next.handled.length === 4 ? true : undefined));
+
+      expect(inFlightAtStop).to.equal(1);
+      expect(handledBeforeStop).to.deep.equal(['w1', 'w2']);
+      expect(left).to.deep.equal({ visible: 4, inFlight: 0 });
+      expect(next.handled).to.deep.equal(['w3', 'w4', 'w5', 'w6']);
+    });
+
+    it('waits for the batch to end without a deadline', async () => {
+      await sendWebhooks(3);
+      const slow = slowWorker(100);
+      const { logger } = makeCapturingLogger();
+      consumer = await startConsumer({ sqs: queue.client, queueUrl: queue.queueUrl, handler: slow.handler, logger, waitTimeSeconds: 1, functionTimeoutMs: 60_000 });
+      await waitFor('the first webhook', () => (slow.handled.length === 1 ? true : undefined));
+
+      await consumer.stop();
+
+      expect(slow.handled).to.deep.equal(['w1', 'w2', 'w3']);
+      expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+    });
   });
 });

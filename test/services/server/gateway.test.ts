@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { createGateway, type GatewayDelivery } from '../../../services/local/gateway.ts';
+import { createGateway, type GatewayDelivery } from '../../../services/server/gateway.ts';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import { toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { toSqsRecord } from '../../../services/server/sqs-event.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { sendRaw } from '../../helpers/raw-http.ts';
-import { depth, drain, listen, makeRecordingListener } from './helpers.ts';
+import { depth, drain, listen, makeRecordingListener } from '../../helpers/queue.ts';
 
 // The queue is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
 describe('createGateway', () => {
@@ -14,7 +14,7 @@ describe('createGateway', () => {
   let app: ReturnType<typeof makeRecordingListener>;
   let lines: Record<string, unknown>[];
 
-  async function startGateway(options: { bodyLimit?: number; queueUrl?: string; maxMessageBytes?: number; onDelivery?: (delivery: GatewayDelivery) => void } = {}): Promise<void> {
+  async function startGateway(options: { bodyLimit?: number; queueUrl?: string; maxMessageBytes?: number; onDelivery?: (delivery: GatewayDelivery) => void; trustProxy?: boolean } = {}): Promise<void> {
     await gateway?.close();
     const capture = makeCapturingLogger();
     lines = capture.lines;
@@ -26,6 +26,7 @@ describe('createGateway', () => {
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       onDelivery: options.onDelivery,
       ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+      trustProxy: options.trustProxy,
     }));
   }
 
@@ -107,6 +108,23 @@ describe('createGateway', () => {
     const ids = [accepted, tooLarge, refused].map((r) => [r.status, r.headers.get('x-request-id') === r.headers.get('x-amzn-requestid'), r.headers.get('x-request-id')?.length]);
     expect(ids).to.deep.equal([[202, true, 36], [413, true, 36], [503, true, 36]]);
     expect(((await accepted.json()) as { requestId: string }).requestId).to.equal(accepted.headers.get('x-request-id'));
+  });
+
+  it('takes the client address from the last X-Forwarded-For entry behind a load balancer, and from the socket otherwise', async () => {
+    const post = () => fetch(`${gateway.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-forwarded-for': '198.51.100.7, 203.0.113.9' }, body: 'x' });
+    const sourceIps = async () => (await drain(queue.client, queue.queueUrl)).map((m) => {
+      const decoded = decodeRecord(toSqsRecord(m, ''));
+      return decoded.kind === 'request' ? decoded.request.sourceIp : undefined;
+    });
+
+    await post();
+    const direct = await sourceIps();
+    await startGateway({ trustProxy: true });
+    await post();
+    const proxied = await sourceIps();
+
+    // The balancer appends the address it saw; earlier entries are the client's word.
+    expect([direct, proxied]).to.deep.equal([['127.0.0.1'], ['203.0.113.9']]);
   });
 
   it('passes every request but webhook POSTs straight to the app', async () => {

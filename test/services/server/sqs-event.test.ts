@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { startLocalQueue } from '../../../services/local/local-queue.ts';
-import { regionOf, toSqsEvent, toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { regionOf, toSqsEvent, toSqsRecord } from '../../../services/server/sqs-event.ts';
 
 const arn = 'arn:aws:sqs:eu-west-1:123456789012:webhooks.fifo';
 

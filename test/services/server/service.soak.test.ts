@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import type { LocalService } from '../../../services/local/local-service.ts';
+import type { Service } from '../../../services/server/service.ts';
 import { startLoopbackService } from '../../../factories/local-service.ts';
-import { toSqsRecord } from '../../../services/local/sqs-event.ts';
+import { toSqsRecord } from '../../../services/server/sqs-event.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { makeRandom } from '../../../factories/random.ts';
 import { makeFaultyApp, type Fault, type Webhook } from './faulty-app.ts';
-import { depth, drain, waitFor } from './helpers.ts';
+import { depth, drain, waitFor } from '../../helpers/queue.ts';
 
 const webhooks = 2000;
 const groups = 20;
@@ -28,11 +28,11 @@ function planFaults(all: Webhook[]): Map<string, Fault[]> {
   return plan;
 }
 
-// The whole queued path on 127.0.0.1: gateway → fauxqs FIFO queue → poller → worker → app.
+// The whole queued path on 127.0.0.1: gateway → fauxqs FIFO queue → consumer → worker → app.
 // Short visibility timeout (1 s) so that retries come back quickly.
-describe('startLocalService under load with faults', () => {
+describe('startService under load with faults', () => {
   let queue: LocalQueue;
-  let service: LocalService;
+  let service: Service;
 
   afterEach(async () => {
     await service?.stop();
@@ -51,7 +51,7 @@ describe('startLocalService under load with faults', () => {
       app: faulty.app,
       logger,
       queue,
-      poller: { concurrency: 4, functionTimeoutMs: 1000 },
+      consumer: { concurrency: 4, functionTimeoutMs: 1000 },
       worker: { replayTimeoutMs: 250, deadlineMarginMs: 300 },
     });
     const started = performance.now();

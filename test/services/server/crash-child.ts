@@ -1,8 +1,8 @@
-// The crash test's victim: a poller with the real worker and app, in its own process, so that
+// The crash test's victim: a consumer with the real worker and app, in its own process, so that
 // the test can SIGKILL it mid-batch. Prints `{"handled":"<id>"}` as the app handles each webhook.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalSqsClient } from '../../../services/local/local-queue.ts';
-import { startPoller } from '../../../services/local/poller.ts';
+import { startConsumer } from '../../../services/server/consumer.ts';
 import { createWorkerMetrics } from '../../../services/worker/metrics.ts';
 import { createWorkerHandler } from '../../../services/worker/worker.ts';
 import { createApp } from '../../../shared/app.ts';
@@ -18,5 +18,5 @@ app.use(async (ctx) => {
 });
 const sqs = createLocalSqsClient(endpoint);
 const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), deadlineMarginMs: 200 });
-await startPoller({ sqs, queueUrl, handler, logger, waitTimeSeconds: 1 });
+await startConsumer({ sqs, queueUrl, handler, logger, waitTimeSeconds: 1 });
 process.stdout.write('{"ready":true}\n');

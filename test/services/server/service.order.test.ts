@@ -1,24 +1,24 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
-import type { LocalService } from '../../../services/local/local-service.ts';
+import type { Service } from '../../../services/server/service.ts';
 import { startLoopbackService } from '../../../factories/local-service.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { getOrigin } from '../../../shared/origin.ts';
 import { readJsonBody } from '../../../factories/json-body.ts';
 import { makeStripeEvent } from '../../../factories/provider-payloads.ts';
-import { depth, waitFor } from './helpers.ts';
+import { depth, waitFor } from '../../helpers/queue.ts';
 
 const objects = 10;
 const eventsPerObject = 10;
 const poison = 'in_poison';
 
 // Stripe events through the whole local path on 127.0.0.1 (gateway → fauxqs FIFO queue →
-// poller → worker → app), grouped per object by the route table: one object whose events
+// consumer → worker → app), grouped per object by the route table: one object whose events
 // keep answering 503 must not hold up the others, and each object keeps its order.
-describe('startLocalService, one message group per entity', () => {
+describe('startService, one message group per entity', () => {
   let queue: LocalQueue;
-  let service: LocalService;
+  let service: Service;
 
   afterEach(async () => {
     await service?.stop();
@@ -54,7 +54,7 @@ describe('startLocalService, one message group per entity', () => {
       app,
       logger,
       queue,
-      poller: { concurrency: 2, functionTimeoutMs: 1000 },
+      consumer: { concurrency: 2, functionTimeoutMs: 1000 },
       worker: { replayTimeoutMs: 500, deadlineMarginMs: 200 },
     });
     const post = async (object: string, seq: number) => {

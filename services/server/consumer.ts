@@ -1,14 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { createInvocationContext } from './invocation-context.ts';
 import { toSqsEvent } from './sqs-event.ts';
 
+// How long a stop lets receives in progress finish before cutting them.
+const receiveGraceMs = 500;
+
 /** The worker's Lambda signature. */
 export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-export interface PollerOptions {
+export interface ConsumerOptions {
   sqs: SQSClient;
   queueUrl: string;
   handler: QueueHandler;
@@ -18,22 +21,29 @@ export interface PollerOptions {
   /** Long-poll wait per receive, 0–20 s. */
   waitTimeSeconds?: number;
   /**
-   * The worker's timeout (default: the queue's visibility timeout): the deadline it sees; an
-   * answer after it counts as a timed-out invocation.
+   * The deadline the worker sees for a batch (default: the queue's visibility timeout, as Lambda
+   * requires of a function); an answer after it counts as a timed-out invocation.
    */
   functionTimeoutMs?: number;
   functionName?: string;
 }
 
-export interface Poller {
+export interface Consumer {
   /**
    * Keeps handling until the queue is empty (nothing visible, in flight or delayed, no batch in
    * hand), `timeoutMs` passes or `signal` aborts, with a `draining` line each second; resolves
-   * with what is left. Receiving goes on until `stop()`.
+   * with what is left. Receiving goes on until `stop()`. For a queue that lives in this process
+   * (npm start's); SQS keeps what a stopped consumer leaves.
    */
   drain(options: DrainOptions): Promise<DrainReport>;
-  /** Stops receiving, then waits for the batches in flight to be handled and acknowledged. */
-  stop(): Promise<void>;
+  /**
+   * Stops receiving. Batches in flight go on until `deadline` (epoch ms; default: until they
+   * end); the worker then starts no more replays, and what a stopping batch did not handle is
+   * made visible again at once for another consumer.
+   */
+  stop(options?: { deadline?: number }): Promise<void>;
+  /** Batches being handled now. */
+  readonly inFlight: number;
 }
 
 export interface DrainOptions {
@@ -52,21 +62,28 @@ export interface DrainReport {
 }
 
 /**
- * Does locally what Lambda's SQS event source mapping does: receives up to 10 messages with all
- * attributes, invokes the handler with the Lambda-shaped event, and deletes only the records not
- * reported in `batchItemFailures`. Failures stay in flight until the visibility timeout, then come
- * back; the queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
+ * Does what Lambda's SQS event source mapping does, as a long-running consumer: receives up to 10
+ * messages with all attributes, invokes the handler with the Lambda-shaped event, and deletes only
+ * the records not reported in `batchItemFailures`; the rest come back after the visibility
+ * timeout, and the queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ * While a batch runs its messages' visibility is extended every third of the timeout
+ * (ChangeMessageVisibility), so a long replay is never handed to a second consumer.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html
  */
-export async function startPoller(options: PollerOptions): Promise<Poller> {
+export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
   const { sqs, queueUrl, logger } = options;
   const queue = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout'] }));
   const queueArn = queue.Attributes?.QueueArn;
   if (!queueArn) throw new Error(`Queue ${queueUrl} did not report its QueueArn`);
+  const visibilitySeconds = Number(queue.Attributes?.VisibilityTimeout ?? 30);
   // Lambda refuses a function timeout above the queue's visibility timeout; default to that limit.
-  const functionTimeoutMs = options.functionTimeoutMs ?? Number(queue.Attributes?.VisibilityTimeout ?? 30) * 1000;
-  const stopping = new AbortController();
-  let batchesInHand = 0;
+  const functionTimeoutMs = options.functionTimeoutMs ?? visibilitySeconds * 1000;
+  // `stopping` ends the loops; `abandon` cuts the long polls still waiting some time later.
+  let stopping = false;
+  const abandon = new AbortController();
+  let drainDeadline = Infinity;
+  let inFlight = 0;
   let deleted = 0;
 
   const receive = async (): Promise<Message[]> => {
@@ -78,21 +95,33 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: stopping.signal },
+      { abortSignal: abandon.signal },
     );
     return answer.Messages ?? [];
   };
 
   const handle = async (messages: Message[]): Promise<void> => {
-    batchesInHand += 1;
+    inFlight += 1;
+    let extending: Promise<void> | undefined;
+    const heartbeat = setInterval(() => {
+      extending = changeVisibility(sqs, queueUrl, messages, visibilitySeconds, logger);
+    }, Math.max(100, (visibilitySeconds * 1000) / 3));
     try {
       const event = toSqsEvent(messages, queueArn);
-      const failed = await invoke(event, { ...options, functionTimeoutMs });
+      // A stop lowers the deadline of the batches in flight: the worker reads it before each record.
+      const failed = await invoke(event, createInvocationContext(options.functionName ?? 'worker', functionTimeoutMs, () => drainDeadline), { ...options, functionTimeoutMs });
+      // No extension may land after the delete or the release below.
+      clearInterval(heartbeat);
+      await extending;
       const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
       if (done.length > 0) deleted += await acknowledge(sqs, queueUrl, done, logger);
-      logger.debug('batch handled', { received: messages.length, deleted: done.length, failed: failed.size });
+      // Stopping: what this batch did not handle goes to another consumer now, not after the timeout.
+      const kept = messages.filter((message) => failed.has(message.MessageId ?? ''));
+      if (stopping && kept.length > 0) await changeVisibility(sqs, queueUrl, kept, 0, logger);
+      logger.debug('batch handled', { received: messages.length, deleted: done.length, failed: failed.size, released: stopping ? kept.length : 0 });
     } finally {
-      batchesInHand -= 1;
+      clearInterval(heartbeat);
+      inFlight -= 1;
     }
   };
 
@@ -103,22 +132,27 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   };
 
   const loop = async (): Promise<void> => {
-    while (!stopping.signal.aborted) {
+    while (!stopping) {
       let messages: Message[];
       try {
         messages = await receive();
       } catch (error) {
-        if (stopping.signal.aborted) return;
+        if (stopping) return;
         logger.warn('receive failed, retrying in 1 s', describeError(error));
-        await sleep(1000, undefined, { signal: stopping.signal }).catch(() => undefined);
+        await sleep(1000);
         continue;
       }
-      if (messages.length > 0) await handle(messages);
+      // Received as the stop came: handed back unhandled, at once.
+      if (stopping) await changeVisibility(sqs, queueUrl, messages, 0, logger);
+      else if (messages.length > 0) await handle(messages);
     }
   };
 
   const loops = Array.from({ length: options.concurrency ?? 1 }, loop);
   return {
+    get inFlight() {
+      return inFlight;
+    },
     drain: async ({ timeoutMs, signal }) => {
       const deadline = Date.now() + timeoutMs;
       const deletedBefore = deleted;
@@ -126,7 +160,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       let progressAt = 0;
       for (;;) {
         const remaining = await depth().catch(() => Number.NaN);
-        if (remaining === 0 && batchesInHand === 0) return report(0, 'empty');
+        if (remaining === 0 && inFlight === 0) return report(0, 'empty');
         if (signal?.aborted) return report(remaining, 'aborted');
         if (Date.now() >= deadline) return report(remaining, 'timeout');
         if (Date.now() - progressAt >= 1000) {
@@ -136,23 +170,28 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
         await sleep(Math.min(200, deadline - Date.now()), undefined, { signal }).catch(() => undefined);
       }
     },
-    stop: async () => {
-      stopping.abort();
+    stop: async ({ deadline } = {}) => {
+      if (deadline !== undefined) drainDeadline = deadline;
+      stopping = true;
+      // A receive SQS is answering finishes in milliseconds, and its messages are handed back;
+      // cutting it would leave them invisible for a visibility timeout. One still waiting for
+      // messages after the grace is cut (a message arriving at that instant waits out the timeout).
+      const cut = setTimeout(() => abandon.abort(), Math.max(0, Math.min(receiveGraceMs, drainDeadline - Date.now())));
       await Promise.all(loops);
+      clearTimeout(cut);
     },
   };
 }
 
 /** The ids of the records to leave on the queue; every record when the invocation failed as a whole. */
-async function invoke(event: SQSEvent, options: PollerOptions & { functionTimeoutMs: number }): Promise<Set<string>> {
+async function invoke(event: SQSEvent, context: Context, options: ConsumerOptions & { functionTimeoutMs: number }): Promise<Set<string>> {
   const all = new Set(event.Records.map((record) => record.messageId));
-  const timeoutMs = options.functionTimeoutMs;
   const started = Date.now();
   try {
-    const response = await options.handler(event, createInvocationContext(options.functionName ?? 'worker', timeoutMs));
+    const response = await options.handler(event, context);
     // Lambda would have stopped the function at its timeout: nothing of this batch is deleted.
-    if (Date.now() - started > timeoutMs) {
-      options.logger.error('invocation timed out', { timeoutMs, records: all.size });
+    if (Date.now() - started > options.functionTimeoutMs) {
+      options.logger.error('invocation timed out', { timeoutMs: options.functionTimeoutMs, records: all.size });
       return all;
     }
     const failures = response?.batchItemFailures ?? [];
@@ -181,5 +220,21 @@ async function acknowledge(sqs: SQSClient, queueUrl: string, messages: Message[]
   } catch (error) {
     logger.error('delete failed', { ...describeError(error), messageIds: messages.map((m) => m.MessageId) });
     return 0;
+  }
+}
+
+/**
+ * Sets the messages' visibility timeout from now: the batch's length to keep them while it runs,
+ * 0 to hand them back at once. A failure is only logged: the message then keeps the visibility it had.
+ */
+async function changeVisibility(sqs: SQSClient, queueUrl: string, messages: Message[], seconds: number, logger: Logger): Promise<void> {
+  const entries = messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }));
+  try {
+    const answer = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    for (const failure of answer.Failed ?? []) {
+      logger.warn('visibility change failed', { messageId: messages[Number(failure.Id)]?.MessageId, code: failure.Code, seconds });
+    }
+  } catch (error) {
+    logger.warn('visibility change failed', { ...describeError(error), seconds, messageIds: messages.map((m) => m.MessageId) });
   }
 }

@@ -1,0 +1,54 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+
+/** A FIFO queue and its DLQ, and the client that reaches them: fauxqs or real SQS alike. */
+export interface QueueTarget {
+  client: SQSClient;
+  queueUrl: string;
+  dlqUrl: string;
+}
+
+/**
+ * The queue at `queueUrl` (credentials from the usual AWS environment) and its DLQ: `dlqUrl`
+ * when given, else the queue's redrive target.
+ */
+export async function connectQueueUrl(queueUrl: string, options: { dlqUrl?: string; region?: string; endpoint?: string } = {}): Promise<QueueTarget> {
+  const client = createSqsClient(queueUrl, options.region, options.endpoint);
+  try {
+    return { client, queueUrl, dlqUrl: options.dlqUrl ?? (await findDeadLetterQueueUrl(client, queueUrl)) };
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+}
+
+/**
+ * An SQS client for a queue URL. The region is `region` (AWS_REGION), else the one in the URL
+ * (`sqs.<region>.amazonaws.com`, or the legacy `<region>.queue.amazonaws.com`); a queue outside
+ * AWS (LocalStack, ElasticMQ, fauxqs) is reached at `endpoint` (AWS_ENDPOINT_URL_SQS) or its
+ * own host for every call, GetQueueUrl too.
+ */
+export function createSqsClient(queueUrl: string, region?: string, endpointUrl?: string): SQSClient {
+  const { host, hostname, origin } = new URL(queueUrl);
+  const clientRegion = region ?? (/^sqs\.([a-z0-9-]+)\./.exec(host) ?? /^([a-z0-9-]+)\.queue\./.exec(host))?.[1];
+  const endpoint = endpointUrl ?? (/\.amazonaws\.com(\.cn)?$/.test(hostname) ? undefined : origin);
+  return new SQSClient({ ...(clientRegion ? { region: clientRegion } : {}), ...(endpoint ? { endpoint } : {}) });
+}
+
+/** The URL of the DLQ named by the queue's redrive policy (`deadLetterTargetArn`). */
+export async function findDeadLetterQueueUrl(client: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
+  const policy = Attributes?.RedrivePolicy ? (JSON.parse(Attributes.RedrivePolicy) as { deadLetterTargetArn?: string }) : {};
+  // arn:aws:sqs:<region>:<account>:<name>
+  const [, , , , account, name] = policy.deadLetterTargetArn?.split(':') ?? [];
+  if (!name || !account) throw new Error(`Queue ${queueUrl} has no redrive policy: set DLQ_URL`);
+  const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  return QueueUrl!;
+}
+
+/** The queue's MaximumMessageSize: what the gateway may send it (SQS's default is 256 KiB unless raised). */
+export async function readMaxMessageBytes(client: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }));
+  const bytes = Number(Attributes?.MaximumMessageSize);
+  if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`Queue ${queueUrl} did not report its MaximumMessageSize`);
+  return bytes;
+}

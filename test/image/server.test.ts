@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { startLocalQueue, type LocalQueue } from '../../services/local/local-queue.ts';
+import { createGateway } from '../../services/server/gateway.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { makeSignedDelivery, testSecrets } from '../../factories/webhooks.ts';
+import { ensureBuilt } from '../helpers/build.ts';
+import { copyIntoTaskRoot, parseDockerfile } from '../helpers/dockerfile.ts';
+import { depth, drain, listen, waitFor } from '../helpers/queue.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+
+// The container's entry point as ECS runs it (`node server.mjs`, infra/container.yaml): the
+// built entry and its chunks alone in a folder with no node_modules, as the Dockerfile copies
+// them, in a child process. The queue is fauxqs on 127.0.0.1 in this process; the server reaches
+// it as it would reach SQS, through AWS_ENDPOINT_URL_SQS.
+interface Sent {
+  eventId: string;
+  group: string;
+  requestId: string;
+}
+
+/** A Stripe event about one invoice, signed with the test secret; `signature` replaces a valid one. */
+function stripeEvent(invoice: string, n: number, signature?: string) {
+  const eventId = `evt_${invoice}_${n}`;
+  const delivery = makeSignedDelivery('stripe', { body: JSON.stringify({ id: eventId, object: 'event', type: 'invoice.updated', data: { object: { id: invoice, n } } }) });
+  return { eventId, delivery: signature ? { ...delivery, headers: { ...delivery.headers, 'stripe-signature': signature } } : delivery };
+}
+
+/** Posts Stripe events round-robin over `invoices` to `url` (a gateway); what each was queued as. */
+async function postEvents(url: string, invoices: string[], perInvoice: number): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  for (let n = 0; n < perInvoice; n += 1) {
+    for (const invoice of invoices) {
+      const { eventId, delivery } = stripeEvent(invoice, n);
+      const response = await fetch(`${url}${delivery.url}`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+      const { requestId } = (await response.json()) as { requestId: string };
+      expect(response.status).to.equal(202);
+      sent.push({ eventId, group: `/webhook/stripe#${invoice}`, requestId });
+    }
+  }
+  return sent;
+}
+
+const records = (server: ServerProcess) => server.lines.filter((l) => l.message === 'queue record');
+const doneRequestIds = (server: ServerProcess) => records(server).filter((l) => l.outcome === 'done').map((l) => String(l.requestId));
+
+describe('node server.mjs from the task root', () => {
+  let taskRoot: string;
+  let queue: LocalQueue | undefined;
+  const servers: ServerProcess[] = [];
+
+  const queueEnv = () => ({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    QUEUE_URL: queue!.queueUrl,
+    AWS_ENDPOINT_URL_SQS: queue!.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    STRIPE_WEBHOOK_SECRETS: testSecrets.stripe,
+    SHUTDOWN_TIMEOUT_MS: '15000',
+  });
+
+  async function start(env: Record<string, string>): Promise<ServerProcess> {
+    const server = await startServerProcess(taskRoot, env);
+    servers.push(server);
+    return server;
+  }
+
+  before(() => {
+    ensureBuilt(['dist/server.mjs']);
+    taskRoot = mkdtempSync(join(tmpdir(), 'container-task-root-'));
+    copyIntoTaskRoot(parseDockerfile('Dockerfile'), taskRoot);
+  });
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.kill('SIGKILL');
+      await server.exited;
+    }
+    await queue?.stop();
+    queue = undefined;
+  });
+
+  after(() => {
+    rmSync(taskRoot, { recursive: true, force: true });
+  });
+
+  it('serves /health and the app without QUEUE_URL, says it consumes nothing, and stops at SIGTERM', async function () {
+    this.timeout(30_000);
+    const server = await start({ HOST: '127.0.0.1', PORT: '0' });
+
+    const health = await fetch(`${server.url}/health`);
+    const webhook = await fetch(`${server.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1}' });
+    server.kill('SIGTERM');
+    const code = await server.exited;
+
+    expect([health.status, ((await health.json()) as { status: string }).status]).to.deep.equal([200, 'ok']);
+    expect([webhook.status, ((await webhook.json()) as { received: boolean }).received]).to.deep.equal([200, true]);
+    expect(String(server.lines.find((l) => l.message === 'listening')?.queue)).to.match(/^none: QUEUE_URL is not set.*HTTP only/);
+    expect([code, server.lines.some((l) => l.message === 'stopped')]).to.deep.equal([0, true]);
+  });
+
+  it('queues webhook POSTs, replays them in order per group, parks what the app rejects, and writes EMF metrics', async function () {
+    this.timeout(60_000);
+    queue = await startLocalQueue({ visibilityTimeoutSeconds: 5 });
+    const server = await start(queueEnv());
+
+    const sent = await postEvents(server.url, ['in_a', 'in_b', 'in_c'], 10);
+    const forged = stripeEvent('in_a', 99, 't=1,v1=0000');
+    const rejected = await fetch(`${server.url}${forged.delivery.url}`, { method: 'POST', headers: forged.delivery.headers, body: forged.delivery.body });
+    await waitFor('every record settled', () => (records(server).length === sent.length + 1 ? true : undefined), 30_000);
+    await waitFor('an empty queue', async () => {
+      const { visible, inFlight } = await depth(queue!.client, queue!.queueUrl);
+      return visible + inFlight === 0 ? true : undefined;
+    });
+
+    const done = doneRequestIds(server);
+    for (const group of new Set(sent.map((s) => s.group))) {
+      expect(done.filter((id) => sent.find((s) => s.requestId === id)?.group === group), group).to.deep.equal(sent.filter((s) => s.group === group).map((s) => s.requestId));
+    }
+    expect(rejected.status).to.equal(202);
+    expect(records(server).filter((l) => l.outcome !== 'done').map((l) => [l.outcome, l.reason, l.status])).to.deep.equal([['parked', 'http_status', 401]]);
+    expect((await drain(queue.client, queue.dlqUrl)).map((m) => m.MessageAttributes?.parkReason?.StringValue)).to.deep.equal(['http_status']);
+    // CloudWatch Logs extracts these from the task's log stream (README "Container service").
+    const emf = server.lines.filter((l) => typeof l._aws === 'object').reduce((sum, l) => sum + (Array.isArray(l.Replayed) ? (l.Replayed as number[]).length : Number(l.Replayed ?? 0)), 0);
+    expect(emf).to.be.greaterThan(0);
+  });
+
+  describe('handing over to another task', () => {
+    const invoices = Array.from({ length: 12 }, (_, i) => `in_${i}`);
+    let sent: Sent[];
+
+    beforeEach(async () => {
+      queue = await startLocalQueue({ visibilityTimeoutSeconds: 2 });
+      const gateway = await listen(createGateway({ app: () => undefined, sqs: queue.client, queueUrl: queue.queueUrl, logger: createLogger({ level: 'error' }), bodyLimit: 1024 * 1024 }));
+      sent = await postEvents(gateway.url, invoices, 20);
+      await gateway.close();
+    });
+
+    /** Every event handled, each group's first handling in send order; how many were handled twice. */
+    function expectEveryEventInOrder(handled: string[]): number {
+      const firsts = handled.filter((id, i) => handled.indexOf(id) === i);
+      expect(new Set(firsts)).to.deep.equal(new Set(sent.map((s) => s.requestId)));
+      for (const invoice of invoices) {
+        const group = `/webhook/stripe#${invoice}`;
+        expect(firsts.filter((id) => sent.find((s) => s.requestId === id)?.group === group), group).to.deep.equal(sent.filter((s) => s.group === group).map((s) => s.requestId));
+      }
+      return handled.length - firsts.length;
+    }
+
+    it('stops receiving at SIGTERM, finishes its batches, hands the rest back at once, and loses and repeats nothing', async function () {
+      this.timeout(90_000);
+      const first = await start(queueEnv());
+      await waitFor('some records handled', () => (records(first).length >= 40 ? true : undefined), 30_000);
+
+      first.kill('SIGTERM');
+      const code = await first.exited;
+      const shutdown = first.lines.findIndex((l) => l.message === 'shutting down');
+      const finishedAfterSigterm = first.lines.slice(shutdown).filter((l) => l.message === 'queue record').length;
+      const left = await depth(queue!.client, queue!.queueUrl);
+      const second = await start(queueEnv());
+      await waitFor('every event handled', () => (doneRequestIds(first).length + doneRequestIds(second).length >= sent.length ? true : undefined), 60_000);
+      await waitFor('an empty queue', async () => {
+        const { visible, inFlight } = await depth(queue!.client, queue!.queueUrl);
+        return visible + inFlight === 0 ? true : undefined;
+      });
+      console.log(`      SIGTERM: ${records(first).length - finishedAfterSigterm} records before it, ${finishedAfterSigterm} finished after it, ${left.visible} handed back (${left.inFlight} held); the second task handled ${records(second).length}`);
+
+      expect([code, first.lines.some((l) => l.message === 'stopped')]).to.deep.equal([0, true]);
+      // Nothing stays held for a visibility timeout: what the first task did not handle is visible at once.
+      expect(left.inFlight).to.equal(0);
+      expect(expectEveryEventInOrder([...doneRequestIds(first), ...doneRequestIds(second)])).to.equal(0);
+      expect([...records(first), ...records(second)].filter((l) => l.outcome !== 'done')).to.deep.equal([]);
+    });
+
+    it('loses nothing and keeps each group in order when the task is killed (SIGKILL)', async function () {
+      this.timeout(90_000);
+      const first = await start(queueEnv());
+      await waitFor('some records handled', () => (records(first).length >= 40 ? true : undefined), 30_000);
+
+      first.kill('SIGKILL');
+      await first.exited;
+      const held = (await depth(queue!.client, queue!.queueUrl)).inFlight;
+      const second = await start(queueEnv());
+      await waitFor('every event handled', () => (new Set([...doneRequestIds(first), ...doneRequestIds(second)]).size === sent.length ? true : undefined), 60_000);
+
+      // What the killed task held comes back after the visibility timeout; a record it handled but
+      // had not deleted is handled again (at least once), which the idempotency layer absorbs.
+      const repeated = expectEveryEventInOrder([...doneRequestIds(first), ...doneRequestIds(second)]);
+      expect(repeated).to.be.at.most(held);
+    });
+  });
+});
