@@ -9,6 +9,13 @@ import { renderTemplate } from './helpers/render-template.ts';
 // the build would do: its commands, their order, the variables they need, the functions they touch.
 const pipeline = loadTemplate('infra/pipeline.yaml');
 const service = loadTemplate('infra/service.yaml');
+const container = loadTemplate('infra/container.yaml');
+// The pipeline as CloudFormation creates it: deploying the service stack only, or the container stack too.
+const pipelineParameters = { DeploymentId: 'acme', ConnectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-0000-0000-0000-000000000000', FullRepositoryId: 'acme/webhook-intake' };
+const serviceOnly = renderTemplate(pipeline, pipelineParameters);
+const withContainer = renderTemplate(pipeline, { ...pipelineParameters, ContainerConfigurationPath: 'infra/container-configuration.json' });
+type Stage = { Name: string; Actions: { Name: string; RunOrder?: number; ActionTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] };
+const stagesOf = (template: typeof pipeline) => template.Resources.Pipeline?.Properties?.Stages as Stage[];
 const props = (logicalId: string) => resource(pipeline, logicalId).Properties ?? {};
 
 interface BuildSpec {
@@ -37,7 +44,7 @@ describe('infra/pipeline.yaml', () => {
   });
 
   it('builds from the source connection in privileged mode (docker build), then deploys the service stack with a CloudFormation action', () => {
-    const stages = pipeline.Resources.Pipeline?.Properties?.Stages as { Name: string; Actions: { ActionTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] }[];
+    const stages = stagesOf(serviceOnly);
     const deploy = stages.find((stage) => stage.Name === 'Deploy')?.Actions[0]?.Configuration;
 
     expect(existsSync(buildspecPath)).to.equal(true);
@@ -45,6 +52,17 @@ describe('infra/pipeline.yaml', () => {
     expect((props('BuildProject').Environment as { PrivilegedMode: boolean }).PrivilegedMode).to.equal(true);
     expect(deploy).to.deep.include({ ActionMode: 'CREATE_UPDATE', TemplatePath: 'Build::service.yaml', TemplateConfiguration: 'Build::service-configuration.json', Capabilities: 'CAPABILITY_IAM' });
     expect((deploy?.StackName as { 'Fn::Sub': string })['Fn::Sub']).to.equal('${DeploymentId}-service');
+  });
+
+  it('deploys the container stack after the service stack, from the same build, when a container configuration is given', () => {
+    const actions = stagesOf(withContainer).find((stage) => stage.Name === 'Deploy')?.Actions ?? [];
+    const [first, second] = actions;
+
+    expect(actions.map((action) => [action.Name, action.RunOrder])).to.deep.equal([['ServiceStack', 1], ['ContainerStack', 2]]);
+    expect(second?.Configuration).to.deep.include({ ActionMode: 'CREATE_UPDATE', TemplatePath: 'Build::container.yaml', TemplateConfiguration: 'Build::container-configuration.json', Capabilities: 'CAPABILITY_IAM', RoleArn: first?.Configuration.RoleArn });
+    expect((second?.Configuration.StackName as { 'Fn::Sub': string })['Fn::Sub']).to.equal('${DeploymentId}-container');
+    expect(commands.find((command) => command.includes('$CONTAINER_CONFIGURATION"'))).to.contain('.Parameters.ImageUri = $image').and.contain('> deploy/container-configuration.json');
+    expect((buildspec as unknown as { artifacts: { files: string[] } }).artifacts.files).to.include.members(['container.yaml', 'container-configuration.json']);
   });
 
   it('tests before it builds, pushes before it writes the deployment, and writes it only after a successful build', () => {
@@ -84,15 +102,17 @@ describe('infra/pipeline.yaml', () => {
     expect(missing).to.deep.equal([]);
   });
 
-  it('ships a service configuration whose parameters the service template takes, every required one but ImageUri set', () => {
-    const configuration = JSON.parse(readFileSync('infra/service-configuration.json', 'utf8')) as { Parameters: Record<string, string> };
-    const parameters = service.Parameters ?? {};
-    const required = Object.entries(parameters).filter(([, p]) => p.Default === undefined).map(([name]) => name);
+  for (const [name, template] of [['service', service], ['container', container]] as const) {
+    it(`ships a ${name} configuration whose parameters the ${name} template takes, every required one but ImageUri set`, () => {
+      const configuration = JSON.parse(readFileSync(`infra/${name}-configuration.json`, 'utf8')) as { Parameters: Record<string, string> };
+      const parameters = template.Parameters ?? {};
+      const required = Object.entries(parameters).filter(([, p]) => p.Default === undefined).map(([parameter]) => parameter);
 
-    expect(Object.keys(configuration.Parameters).filter((name) => !(name in parameters))).to.deep.equal([]);
-    expect(required.filter((name) => name !== 'ImageUri' && !(name in configuration.Parameters))).to.deep.equal([]);
-    expect(() => renderTemplate(service, { ...configuration.Parameters, ImageUri: imageUri })).to.not.throw();
-  });
+      expect(Object.keys(configuration.Parameters).filter((parameter) => !(parameter in parameters))).to.deep.equal([]);
+      expect(required.filter((parameter) => parameter !== 'ImageUri' && !(parameter in configuration.Parameters))).to.deep.equal([]);
+      expect(() => renderTemplate(template, { ...configuration.Parameters, ImageUri: imageUri })).to.not.throw();
+    });
+  }
 
   it('lets CloudFormation, not the build, change the service: the build role touches no function and no stack', () => {
     const role = resource(pipeline, 'BuildRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
@@ -101,14 +121,24 @@ describe('infra/pipeline.yaml', () => {
     expect(actions.filter((action) => action.startsWith('lambda:') || action.startsWith('cloudformation:'))).to.deep.equal([]);
   });
 
-  // CloudFormation creates the service stack as DeployRole: every resource type there needs
-  // some action of its service (a type with none fails the first create).
-  it('lets the deploy role act on every AWS service whose resources service.yaml creates', () => {
-    const prefixes: Record<string, string> = { ApiGateway: 'apigateway', ApiGatewayV2: 'apigateway', Cognito: 'cognito-idp', WAFv2: 'wafv2', CloudWatch: 'cloudwatch' };
-    const statements = (resource(pipeline, 'DeployRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  // CloudFormation creates the stacks as DeployRole: every resource type there needs some action
+  // of its service (a type with none fails the first create).
+  const prefixes: Record<string, string> = { ApiGateway: 'apigateway', ApiGatewayV2: 'apigateway', Cognito: 'cognito-idp', WAFv2: 'wafv2', CloudWatch: 'cloudwatch', ElasticLoadBalancingV2: 'elasticloadbalancing', ApplicationAutoScaling: 'application-autoscaling' };
+  const missingServices = (deployed: typeof pipeline, stacks: (typeof pipeline)[]) => {
+    const statements = (resource(deployed, 'DeployRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
     const allowed = new Set(statements.flatMap((st) => [st.Action].flat()).map((action) => action.split(':')[0]));
-    const services = new Set(Object.values(service.Resources).map((r) => r.Type.split('::')[1] ?? '').filter((name) => name !== 'CloudFormation'));
+    const services = new Set(stacks.flatMap((stack) => Object.values(stack.Resources)).map((r) => r.Type.split('::')[1] ?? '').filter((name) => name !== 'CloudFormation'));
+    return [...services].map((name) => prefixes[name] ?? name.toLowerCase()).filter((prefix) => !allowed.has(prefix));
+  };
 
-    expect([...services].map((name) => prefixes[name] ?? name.toLowerCase()).filter((prefix) => !allowed.has(prefix))).to.deep.equal([]);
+  it('lets the deploy role act on every AWS service whose resources service.yaml creates', () => {
+    expect(missingServices(serviceOnly, [service])).to.deep.equal([]);
+  });
+
+  it('lets the deploy role act on every AWS service whose resources container.yaml creates too when it deploys it, and on nothing of ECS otherwise', () => {
+    const actions = (deployed: typeof pipeline) => (resource(deployed, 'DeployRole').Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]).flatMap((p) => p.PolicyDocument.Statement).flatMap((st) => [st.Action].flat());
+
+    expect(missingServices(withContainer, [service, container])).to.deep.equal([]);
+    expect(actions(serviceOnly).filter((action) => /^(ecs|elasticloadbalancing|application-autoscaling):/.test(action))).to.deep.equal([]);
   });
 });

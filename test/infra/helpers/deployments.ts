@@ -106,7 +106,7 @@ export const deployments: Deployment[] = [
     DeploymentId: 'acme',
     ConnectionArn: `arn:aws:codeconnections:eu-west-1:${accountId}:connection/0a1b2c3d-0000-0000-0000-000000000000`,
     FullRepositoryId: 'acme/webhook-intake',
-  }, {}),
+  }, { stacks: { 'the service stack': {}, 'the service and container stacks': { ContainerConfigurationPath: 'infra/container-configuration.json' } } }),
   ...matrix('infra/network.yaml', { DeploymentId: 'acme' }, { internet: { 'no internet access': { InternetAccess: 'none' }, 'a NAT gateway': { InternetAccess: 'nat' } } }),
   ...matrix(
     'infra/container.yaml',
