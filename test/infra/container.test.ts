@@ -79,6 +79,10 @@ describe('infra/container.yaml', () => {
       expect(parameter.Value).to.deep.equal({ 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] });
       expect([subText(servicesOwn?.Properties?.Name), servicesOwn?.Condition]).to.deep.equal([subText(parameter.Name), 'WritePublicHostName']);
       expect(service.Conditions?.WritePublicHostName).to.deep.equal({ 'Fn::Not': [{ Condition: 'UseContainerService' }] });
+      // The functions still wait for it when the service stack writes it.
+      for (const fn of ['HttpFunction', 'WorkerFunction']) {
+        expect((service.Resources[fn]?.Metadata as { Parameters: unknown[] }).Parameters, fn).to.deep.include({ 'Fn::If': ['WritePublicHostName', { Ref: 'PublicHostNameParameter' }, { Ref: 'AWS::NoValue' }] });
+      }
     });
 
     it('is the only consumer: ContainerService=on disables the worker function\'s event source', () => {
@@ -219,10 +223,7 @@ describe('infra/container.yaml', () => {
     });
 
     it('creates the service only after the listener that forwards to its target group', () => {
-      const handle = resource(template, 'ForwardingListener');
-
-      expect(resource(template, 'Service').DependsOn).to.equal('ForwardingListener');
-      expect(handle.Metadata).to.deep.equal({ Listener: { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] } });
+      expect(resource(template, 'Service').Metadata).to.deep.equal({ ForwardingListener: { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] } });
     });
 
     it('lets only the load balancer reach the tasks, on the container port', () => {
