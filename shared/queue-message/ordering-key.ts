@@ -7,7 +7,10 @@
 type KeySource =
   /** A request header (lower case). */
   | { header: string }
-  /** A JSON string at `$.a.b` of a JSON object body; a number, object or null does not count. */
+  /**
+   * A JSON string at `$.a.b` of a JSON object body; a number, object or null does not count. Read
+   * only when the request says it is JSON and its body starts with `{` (see jsonObjectText).
+   */
   | { json: string }
   /** A field of a url-encoded form body, as sent: it counts when it is 1–64 letters and digits. */
   | { form: string };
@@ -24,6 +27,9 @@ export interface KeyedRequest {
 
 const formValue = /^[A-Za-z0-9]{1,64}$/;
 const jsonPath = /^\$(\.[A-Za-z0-9_]+)+$/;
+// application/json or application/<anything>+json (RFC 6839), parameters allowed, compared in
+// lower case: the template's $jsonType test, character for character.
+const jsonMediaType = /^[ \t]*application\/([a-z0-9.-]+[+])?json[ \t]*(;[^\r\n]*)?$/;
 
 /**
  * The value of each part that has one, in order. A number is not an id here: JavaScript would
@@ -33,7 +39,7 @@ export function orderingKeyValues(parts: readonly KeyPart[], request: KeyedReque
   let text: string | undefined;
   let json: unknown;
   const bodyText = () => (text ??= request.body.toString('utf8'));
-  const bodyJson = () => (json ??= parseObject(bodyText()));
+  const bodyJson = () => (json ??= isJsonObjectText(request.headers['content-type'], bodyText()) ? parseObject(bodyText()) : undefined);
   const read = (source: KeySource): string | undefined => {
     if ('header' in source) return request.headers[source.header] || undefined;
     if ('json' in source) return stringAt(bodyJson(), source.json);
@@ -52,6 +58,20 @@ export function orderingKeyValues(parts: readonly KeyPart[], request: KeyedReque
 export function checkJsonPath(path: string): string {
   if (!jsonPath.test(path)) throw new Error(`Unsupported ordering-key JSON path ${path}: use $.name.name… with letters, digits and _`);
   return path;
+}
+
+/**
+ * Whether a JSON source may be read at all: the content type is JSON and the body's first
+ * character past JSON whitespace is `{`. API Gateway documents that evaluating a JSON path on a
+ * payload it cannot parse may fail the request (400) instead of finding nothing, so the REST
+ * template looks into a body only when both say it is a JSON object: a GitHub form delivery, a
+ * Shopify XML one or a text body that happens to start with `{` is keyed without it, never
+ * refused. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+ */
+function isJsonObjectText(contentType: string | undefined, text: string): boolean {
+  if (!jsonMediaType.test((contentType ?? '').toLowerCase())) return false;
+  const brace = text.indexOf('{');
+  return brace >= 0 && /^[ \t\r\n]*$/.test(text.slice(0, brace));
 }
 
 function parseObject(text: string): unknown {

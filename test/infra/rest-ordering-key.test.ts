@@ -9,7 +9,7 @@ import {
   makeTwilioCallback,
   type ProviderPayload,
 } from '../../factories/provider-payloads.ts';
-import { renderRestTemplate } from './helpers/api-gateway-vtl.ts';
+import { renderRestTemplate, TransformFailure } from './helpers/api-gateway-vtl.ts';
 import { findInMap, loadTemplate } from './helpers/cloudformation-yaml.ts';
 import { restOrderingKeysLine } from './helpers/ordering-templates.ts';
 import { parseSendMessageForm } from './helpers/sqs-form.ts';
@@ -65,6 +65,31 @@ describe('REST API request template, ordering key', () => {
     });
   }
 
+  // API Gateway may fail a request (a 400, or "Unable to transform request") when a template
+  // evaluates a JSON path over a payload it cannot parse, and the VTL model does so: the template
+  // must look into a body only when it says it is a JSON object, so a form, XML or text delivery is
+  // never refused. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+  it('refuses only a body labelled JSON that starts with { and is not JSON, which no provider sends', () => {
+    const on = (contentType: string, body: string) => ({ path: '/webhook/stripe', headers: { 'content-type': contentType }, body });
+    const outcome = (payload: ProviderPayload) => {
+      try {
+        return templateGroup(payload);
+      } catch (error) {
+        return error instanceof TransformFailure ? 'refused' : error;
+      }
+    };
+
+    expect([
+      outcome(on('application/json', '{"data":{"object":{"id":"in_1"}}}')),
+      outcome(on('text/plain', '{"data":{"object":{"id":"in_1"}}}')),
+      outcome(on('application/x-www-form-urlencoded', 'payload=%7B%7D')),
+      outcome(on('application/xml', '<order/>')),
+      outcome(on('application/json', '')),
+      outcome(on('application/json', '[{"id":"in_1"}]')),
+      outcome(on('application/json', '{"data":')),
+    ]).to.deep.equal(['/webhook/stripe#in_1', '/webhook/stripe', '/webhook/stripe', '/webhook/stripe', '/webhook/stripe', '/webhook/stripe', 'refused']);
+  });
+
   it('agrees with messageIds() on any body and header values, long and non-ASCII ones included', () => {
     const id = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.stringMatching(/^[A-Za-z0-9_]{1,200}$/));
     const jsonBody = fc.oneof(
@@ -76,14 +101,32 @@ describe('REST API request template, ordering key', () => {
     const formBody = fc
       .array(fc.tuple(fc.constantFrom('MessageSid', 'CallSid', 'ConversationSid', 'Body', 'MessageSid2'), fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{0,70}$/), fc.integer({ min: 62, max: 66 }).map((n) => 'S'.repeat(n)), fc.string({ maxLength: 20 }))), { maxLength: 8 })
       .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
-    const body = fc.oneof(jsonBody, formBody, fc.string({ maxLength: 100 }), jsonBody.map((text) => ` \r\n${text}`));
+    const body = fc.oneof(jsonBody, formBody, fc.string({ maxLength: 100 }), jsonBody.map((text) => ` \r\n${text}`), fc.string({ maxLength: 40 }).map((text) => `{${text}`));
     const shop = fc.option(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 150 }), fc.constant('a'.repeat(140))));
+    const contentType = fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/vnd.api+json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml'));
     fc.assert(
-      fc.property(fc.constantFrom('/webhook/stripe', '/webhook/github', '/webhook/twilio', '/webhook/shopify', '/webhook'), body, shop, (path, text, shopDomain) => {
+      fc.property(fc.constantFrom('/webhook/stripe', '/webhook/github', '/webhook/twilio', '/webhook/shopify', '/webhook'), body, shop, contentType, (path, text, shopDomain, type) => {
         const headers: Record<string, string> = shopDomain === null || /[\r\n\0]/.test(shopDomain) ? {} : { 'x-shopify-shop-domain': shopDomain };
-        const payload = { path, headers: { 'content-type': 'application/json', ...headers }, body: text };
+        const payload = { path, headers: { ...(type === null ? {} : { 'content-type': type }), ...headers }, body: text };
+        // What the template may refuse: a body that claims to be a JSON object and is not one.
+        const claimsJsonObject = type !== null && type !== 'text/plain' && type.includes('json') && /^[ \t\r\n]*\{/.test(text);
+        const isJsonObject = (() => {
+          try {
+            const value = JSON.parse(text) as unknown;
+            return typeof value === 'object' && value !== null && !Array.isArray(value);
+          } catch {
+            return false;
+          }
+        })();
 
-        const group = templateGroup(payload);
+        let group: string;
+        try {
+          group = templateGroup(payload);
+        } catch (error) {
+          expect(error).to.be.instanceOf(TransformFailure);
+          expect({ claimsJsonObject, isJsonObject }).to.deep.equal({ claimsJsonObject: true, isJsonObject: false });
+          return;
+        }
 
         expect(group).to.equal(codeGroup(payload));
         expect(group).to.match(/^[!-~]{1,128}$/);

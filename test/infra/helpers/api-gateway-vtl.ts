@@ -24,8 +24,9 @@ export interface GatewayRequest {
  * Modelled, not known: a repeated query key or header gives its last value (the template sees
  * one value per name). `$input.body` is base64 of the exact bytes with `bodyAsBase64` (a binary
  * media type and ContentHandling CONVERT_TO_TEXT), else the body decoded as UTF-8. `$input.path` /
- * `$input.json` read that payload: no field of a base64 body, nor of a body that is not JSON
- * (`$input.path('$')` of a form body is known to give its text, so API Gateway does not fail on one).
+ * `$input.json` read that payload as JSON. On a payload that is not a JSON object they throw
+ * `TransformFailure`: the reference says only that a payload API Gateway cannot parse "may" get a
+ * 400, so the model takes the worst case and a template that looks into such a body fails here.
  */
 export function renderRestTemplate(
   template: string,
@@ -40,17 +41,12 @@ export function renderRestTemplate(
     header: javaMap(Object.entries(request.headers)),
   };
   const body = request.body.toString(options.bodyAsBase64 ? 'base64' : 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body) as unknown;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = () => parseJsonObject(body);
   const input = {
     body,
     params: (name?: string) => (name === undefined ? params : params.path.get(name) ?? params.querystring.get(name) ?? params.header.get(name) ?? ''),
-    path: (jsonPath: string) => selectJsonPath(parsed, jsonPath),
-    json: (jsonPath: string) => JSON.stringify(selectJsonPath(parsed, jsonPath)) ?? '',
+    path: (jsonPath: string) => selectJsonPath(parsed(), jsonPath),
+    json: (jsonPath: string) => JSON.stringify(selectJsonPath(parsed(), jsonPath)) ?? '',
   };
   const context = {
     requestId: request.requestId,
@@ -85,17 +81,10 @@ export function renderResponseTemplate(template: string, backendJson: unknown, c
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
  */
 export function renderIntegrationResponse(template: string, backendBody: string, context: Record<string, unknown> = {}): { body: string; status?: number } {
-  const parsed = (() => {
-    try {
-      return JSON.parse(backendBody) as unknown;
-    } catch {
-      return undefined;
-    }
-  })();
   const input = {
     body: backendBody,
-    path: (jsonPath: string) => selectJsonPath(parsed, jsonPath),
-    json: (jsonPath: string) => JSON.stringify(selectJsonPath(parsed, jsonPath)),
+    path: (jsonPath: string) => selectJsonPath(parseJsonObject(backendBody), jsonPath),
+    json: (jsonPath: string) => JSON.stringify(selectJsonPath(parseJsonObject(backendBody), jsonPath)),
   };
   const responseOverride: { status?: number } = {};
   const body = renderVtl(template, { input, context: { ...context, responseOverride }, util: apiGatewayUtil });
@@ -154,6 +143,26 @@ function renderVtl(template: string, variables: Record<string, unknown>): string
   // quietly, so a template using something this model does not provide fails loudly.
   const compiled = new Compile(parse(template), { env: 'development', customMethodHandlers: javaStringMethods });
   return compiled.render(variables);
+}
+
+/**
+ * What API Gateway answers when a mapping template cannot be applied ("Execution failed due to
+ * configuration error: Unable to transform request" in its execution log, or the 400 the
+ * mapping template reference warns of): nothing is sent to the integration.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+ */
+export class TransformFailure extends Error {}
+
+/** The payload as a JSON path sees it; anything but a JSON object fails the transformation. */
+function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    throw new TransformFailure(`Unable to transform request: the payload is not JSON (${JSON.stringify(text.slice(0, 40))})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TransformFailure('Unable to transform request: the payload is not a JSON object');
+  return value as Record<string, unknown>;
 }
 
 /** `$.a.b.c` paths only, through objects' own fields: what the templates use. */

@@ -96,6 +96,41 @@ export function makeShopifyRequest(shop = 'example-shop.myshopify.com'): Gateway
   });
 }
 
+/**
+ * GitHub with the "application/x-www-form-urlencoded" content type a hook may be set to: the JSON
+ * payload as a form field named `payload`.
+ * https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks
+ */
+export function makeGitHubFormRequest(): GatewayRequest {
+  const payload = JSON.stringify({ action: 'opened', repository: { id: 1296269, node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5', full_name: 'octocat/Hello-World' } });
+  return post('/webhook/github', 'application/x-www-form-urlencoded', new URLSearchParams([['payload', payload]]).toString(), {
+    'User-Agent': 'GitHub-Hookshot/044aadd',
+    'X-GitHub-Delivery': randomUUID(),
+    'X-GitHub-Event': 'issues',
+    'X-Hub-Signature-256': 'sha256=3f1a5e0c2b6d4f8e9a7c5b3d1e0f2a4c6b8d0e2f4a6c8e0b2d4f6a8c0e2b4d6f',
+  });
+}
+
+/** Shopify with a subscription's `format: xml`: the order as XML. https://shopify.dev/docs/apps/build/webhooks */
+export function makeShopifyXmlRequest(): GatewayRequest {
+  const body = '<?xml version="1.0" encoding="UTF-8"?>\n<order>\n  <id type="integer">820982911946154508</id>\n  <admin-graphql-api-id>gid://shopify/Order/820982911946154508</admin-graphql-api-id>\n</order>\n';
+  return post('/webhook/shopify', 'application/xml', body, {
+    'X-Shopify-Topic': 'orders/create',
+    'X-Shopify-Hmac-Sha256': 'XWmrwMey6OsLMeiZKwP4FppHH3cmAiiJJAweH5Jo4bM=',
+    'X-Shopify-Shop-Domain': 'example-shop.myshopify.com',
+    'X-Shopify-Webhook-Id': randomUUID(),
+  });
+}
+
+/** On a route whose ordering key reads JSON: text that starts with a brace, and a JSON label on text. */
+export function makeBraceTextRequest(): GatewayRequest {
+  return post('/webhook/stripe', 'text/plain', '{{customer}} paid {{amount}}', {});
+}
+
+export function makeMislabelledTextRequest(): GatewayRequest {
+  return post('/webhook/github', 'application/json', 'ping', {});
+}
+
 export function makeStandardWebhookRequest(): GatewayRequest {
   const body = JSON.stringify({ type: 'invoice.paid', data: { amount: 100 } });
   return post('/webhook/standard', 'application/json', body, {
@@ -148,4 +183,8 @@ export const realWorldRequests: readonly [string, () => GatewayRequest][] = [
     ['a Standard Webhooks JSON body', makeStandardWebhookRequest],
     ['a text body with CR, LF, tab and non-ASCII text', makeTextRequest],
     ['an XML body with quotes and entities', makeXmlRequest],
+    ['a GitHub delivery sent as a form (payload=…)', makeGitHubFormRequest],
+    ['a Shopify delivery in XML', makeShopifyXmlRequest],
+    ['a text body starting with { on the Stripe route', makeBraceTextRequest],
+    ['a body labelled JSON that is not on the GitHub route', makeMislabelledTextRequest],
 ];

@@ -4,6 +4,7 @@ import { checkJsonPath, orderingKeyValues, type KeyPart } from '../../../shared/
 import { expectLinear } from '../../helpers/linear-cost.ts';
 
 const request = (body: string, headers: Record<string, string> = {}) => ({ headers, body: Buffer.from(body, 'utf8') });
+const jsonRequest = (body: string, headers: Record<string, string> = {}) => request(body, { 'content-type': 'application/json', ...headers });
 const stripe: KeyPart[] = [[{ json: '$.account' }], [{ json: '$.data.object.id' }]];
 const twilio: KeyPart[] = [[{ form: 'MessageSid' }, { form: 'CallSid' }]];
 
@@ -11,7 +12,7 @@ describe('orderingKeyValues', () => {
   it('reads each part from the first source that has a value, and leaves out parts with none', () => {
     const parts: KeyPart[] = [[{ header: 'x-a' }, { header: 'x-b' }], [{ json: '$.c' }], [{ form: 'd' }]];
 
-    expect(orderingKeyValues(parts, request('{"c":"C"}', { 'x-b': 'B' }))).to.deep.equal(['B', 'C']);
+    expect(orderingKeyValues(parts, jsonRequest('{"c":"C"}', { 'x-b': 'B' }))).to.deep.equal(['B', 'C']);
     expect(orderingKeyValues(parts, request('d=D', { 'x-a': 'A', 'x-b': 'B' }))).to.deep.equal(['A', 'D']);
     expect(orderingKeyValues(parts, request('', { 'x-a': '' }))).to.deep.equal([]);
   });
@@ -22,10 +23,24 @@ describe('orderingKeyValues', () => {
   });
 
   it('reads JSON fields from a JSON object body only', () => {
-    expect(orderingKeyValues(stripe, request('\r\n\t {"data":{"object":{"id":"in_1"}}}'))).to.deep.equal(['in_1']);
-    expect(orderingKeyValues(stripe, request('[{"data":{"object":{"id":"in_1"}}}]'))).to.deep.equal([]);
-    expect(orderingKeyValues(stripe, request('{"data":{"object":{"id":"in_1"}}'))).to.deep.equal([]);
-    expect(orderingKeyValues(stripe, request('"in_1"'))).to.deep.equal([]);
+    expect(orderingKeyValues(stripe, jsonRequest('\r\n\t {"data":{"object":{"id":"in_1"}}}'))).to.deep.equal(['in_1']);
+    expect(orderingKeyValues(stripe, jsonRequest('[{"data":{"object":{"id":"in_1"}}}]'))).to.deep.equal([]);
+    expect(orderingKeyValues(stripe, jsonRequest('{"data":{"object":{"id":"in_1"}}'))).to.deep.equal([]);
+    expect(orderingKeyValues(stripe, jsonRequest('"in_1"'))).to.deep.equal([]);
+  });
+
+  // The REST template may look into a body only when API Gateway can parse it as JSON (a JSON
+  // path over anything else may fail the request): both read a body that says it is JSON.
+  it('reads JSON fields only when the content type is JSON (any +json type, any parameters) and { comes first', () => {
+    const body = '{"data":{"object":{"id":"in_1"}}}';
+    const types = ['application/json', 'Application/JSON; charset=utf-8', 'application/vnd.api+json', 'application/cloudevents+json ;v=1', ' application/json '];
+    const notJson = ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'application/jsonx', 'text/json', 'application/json\u0085', ''];
+
+    expect(types.map((type) => orderingKeyValues(stripe, request(body, { 'content-type': type })))).to.deep.equal(types.map(() => ['in_1']));
+    expect(notJson.map((type) => orderingKeyValues(stripe, request(body, { 'content-type': type })))).to.deep.equal(notJson.map(() => []));
+    expect(orderingKeyValues(stripe, request(body))).to.deep.equal([]);
+    expect(orderingKeyValues(stripe, jsonRequest(`\uFEFF${body}`))).to.deep.equal([]);
+    expect(orderingKeyValues(stripe, jsonRequest(`\f${body}`))).to.deep.equal([]);
   });
 
   it('finds a string placed at the path among any other JSON, and nothing where a non-string sits', () => {
@@ -35,8 +50,8 @@ describe('orderingKeyValues', () => {
         const withId = { ...others, data: { ...others, object: { ...others, id } } };
         const without = { ...others, data: { object: { id: typeof notString === 'string' ? 42 : notString } } };
 
-        expect(orderingKeyValues([[{ json: '$.data.object.id' }]], request(JSON.stringify(withId)))).to.deep.equal([id]);
-        expect(orderingKeyValues([[{ json: '$.data.object.id' }]], request(JSON.stringify(without)))).to.deep.equal([]);
+        expect(orderingKeyValues([[{ json: '$.data.object.id' }]], jsonRequest(JSON.stringify(withId)))).to.deep.equal([id]);
+        expect(orderingKeyValues([[{ json: '$.data.object.id' }]], jsonRequest(JSON.stringify(without)))).to.deep.equal([]);
       }),
       { numRuns: 200 },
     );
@@ -63,14 +78,14 @@ describe('orderingKeyValues', () => {
     const deep = `{"data":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
     const fields = Array.from({ length: 100_000 }, (_, i) => `f${i}=v`).join('&');
 
-    expect(orderingKeyValues(stripe, request(deep))).to.deep.equal([]);
+    expect(orderingKeyValues(stripe, jsonRequest(deep))).to.deep.equal([]);
     expect(orderingKeyValues(twilio, request(`${fields}&CallSid=CA1`))).to.deep.equal(['CA1']);
   });
 
   it('costs linear time in the size of the body, JSON or form', () => {
     // A large value rather than many keys: JSON.parse's cost is linear either way, and this shape
     // leaves the garbage collector, which a busy machine makes erratic, out of the measure.
-    const json = (n: number) => request(JSON.stringify({ data: { object: { description: 'x'.repeat(8 * n) } } }));
+    const json = (n: number) => jsonRequest(JSON.stringify({ data: { object: { description: 'x'.repeat(8 * n) } } }));
     const form = (n: number) => request(Array.from({ length: n }, (_, i) => `MessageSid${i}=SM${i}`).join('&'));
 
     expectLinear('JSON body', json, (r) => orderingKeyValues(stripe, r));

@@ -3,7 +3,9 @@ import { isQueuedPath, messageIds, toSqsId } from '../../../shared/queue-message
 import { javaStringHash } from '../../../shared/queue-message/ordering-key.ts';
 
 function makeKeyedRequest(overrides: { path?: string; headers?: Record<string, string>; body?: string | object } = {}) {
-  const { path = '/webhook/stripe', headers = {}, body = '' } = overrides;
+  const { path = '/webhook/stripe', body = '' } = overrides;
+  // An object body is sent as JSON, as providers send it (a JSON field is read from JSON only).
+  const headers = { ...(typeof body === 'string' ? {} : { 'content-type': 'application/json' }), ...overrides.headers };
   return { path, headers, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8') };
 }
 
