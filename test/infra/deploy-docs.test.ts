@@ -150,7 +150,7 @@ describe('the deploy-docs checks', () => {
     const service = loadTemplate('infra/service.yaml');
 
     expect(parameterProblems(service, ['DeploymentId=Acme', 'PipelineId=main', 'Colour=blue'])).to.deep.equal([
-      'DeploymentId=Acme does not match ^[a-z][a-z0-9-]{1,30}$',
+      'DeploymentId=Acme does not match ^[a-z][a-z0-9-]{1,19}$',
       'Colour is not a parameter',
       'ImageUri is required',
       'SubnetIds is required',

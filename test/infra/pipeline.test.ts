@@ -121,6 +121,41 @@ describe('infra/pipeline.yaml', () => {
     expect(actions.filter((action) => action.startsWith('lambda:') || action.startsWith('cloudformation:'))).to.deep.equal([]);
   });
 
+  // CloudFormation names an unnamed resource <stack name>-<logical id>-<random id> and shortens
+  // it to fit the service's limit (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html):
+  // shortened, a name no longer starts with <DeploymentId>-service- (or -container-) and
+  // DeployRole, which may manage only names with that prefix, is refused its own stack's role or
+  // bucket. Every such name must fit whole for the longest DeploymentId the templates allow (a
+  // random id of at most 13 characters; IAM role names 64, managed policies 128, S3 buckets 63
+  // in lower case: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+  it('lets the deploy role manage every role, policy and bucket the stacks name after themselves, for the longest DeploymentId', () => {
+    const longest = (template: typeof service) => {
+      const pattern = String(template.Parameters?.DeploymentId?.AllowedPattern);
+      return Number(/\{1,(\d+)\}\$$/.exec(pattern)?.[1]) + 1;
+    };
+    const limits: Record<string, [number, (name: string) => string]> = {
+      'AWS::IAM::Role': [64, (name) => name],
+      'AWS::IAM::ManagedPolicy': [128, (name) => name],
+      'AWS::S3::Bucket': [63, (name) => name.toLowerCase()],
+    };
+    const nameProperty: Record<string, string> = { 'AWS::IAM::Role': 'RoleName', 'AWS::IAM::ManagedPolicy': 'ManagedPolicyName', 'AWS::S3::Bucket': 'BucketName' };
+    const id = 'a'.repeat(longest(pipeline));
+    const generated = ([[service, 'service'], [container, 'container']] as const).flatMap(([template, stack]) =>
+      Object.entries(template.Resources).flatMap(([logicalId, r]) => {
+        const limit = limits[r.Type];
+        if (!limit || r.Properties?.[nameProperty[r.Type] ?? ''] !== undefined) return [];
+        return [{ name: limit[1](`${id}-${stack}-${logicalId}-${'X'.repeat(13)}`), limit: limit[0] }];
+      }),
+    );
+    const deployResources = JSON.stringify(resource(pipeline, 'DeployRole').Properties?.Policies);
+
+    expect([longest(service), longest(container), longest(pipeline)]).to.deep.equal([20, 20, 20]);
+    expect(generated.length).to.be.above(6);
+    expect(generated.filter(({ name, limit }) => name.length > limit).map(({ name }) => name)).to.deep.equal([]);
+    expect(deployResources).to.contain(':role/${DeploymentId}-service-*').and.contain(':role/${DeploymentId}-container-*').and.contain(':policy/${DeploymentId}-service-*').and.contain(':s3:::${DeploymentId}-service-*');
+  });
+
   // CloudFormation creates the stacks as DeployRole: every resource type there needs some action
   // of its service (a type with none fails the first create).
   const prefixes: Record<string, string> = { ApiGateway: 'apigateway', ApiGatewayV2: 'apigateway', Cognito: 'cognito-idp', WAFv2: 'wafv2', CloudWatch: 'cloudwatch', ElasticLoadBalancingV2: 'elasticloadbalancing', ApplicationAutoScaling: 'application-autoscaling' };

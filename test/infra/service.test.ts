@@ -120,6 +120,9 @@ describe('infra/service.yaml', () => {
     expect(grants(resource(rendered, 'ApiGatewayQueueRole'))).to.deep.equal({ 'sqs:SendMessage': ['WebhookQueue'] });
     expect(grants(resource(withKey, 'ApiGatewayQueueRole'))).to.deep.equal({ 'sqs:SendMessage': ['WebhookQueue'], 'kms:GenerateDataKey': ['KmsKeyArn'], 'kms:Decrypt': ['KmsKeyArn'] });
     expect(grants(resource(rendered, 'WorkerFunctionRole'))['sqs:SendMessage']).to.deep.equal(['DeadLetterQueue']);
+    // The event source mapping's documented needs and nothing more (no ChangeMessageVisibility):
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+    expect(Object.entries(grants(resource(rendered, 'WorkerFunctionRole'))).filter(([, on]) => on.includes('WebhookQueue')).map(([action]) => action)).to.deep.equal(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']);
     expect(Object.keys(grants(resource(rendered, 'HttpFunctionRole'))).filter((action) => action.startsWith('sqs:'))).to.deep.equal([]);
   });
 
@@ -195,6 +198,9 @@ describe('infra/service.yaml', () => {
       ]);
       // API Gateway matches the media type only, parameters dropped: a key with parameters never matches.
       expect(Object.keys(templates).filter((type) => !/^[a-z]+\/[a-z0-9.+-]+$/.test(type))).to.deep.equal([]);
+      // infra/README.md names every type that is queued (any other answers 503): the list an operator reads is this one.
+      const documented = /- \*\*Content types\.\*\*[\s\S]*?\n- \*\*/.exec(readFileSync('infra/README.md', 'utf8'))?.[0] ?? '';
+      expect(Object.keys(templates).filter((type) => !documented.includes(`\`${type}\``))).to.deep.equal([]);
       // The envelope, and its twin for the binary media types (test/infra/rest-request-template.test.ts compares them).
       expect(new Set(Object.values(templates).map((reference) => (reference as { 'Fn::FindInMap': string[] })['Fn::FindInMap'][2]))).to.deep.equal(new Set(['Envelope', 'EnvelopeBinary']));
     });
@@ -271,6 +277,20 @@ describe('infra/service.yaml', () => {
       expect((props('WebAclLogGroup').LogGroupName as { 'Fn::Sub': string })['Fn::Sub']).to.match(/^aws-waf-logs-/);
       // WAF takes the log group's ARN without the ":*" of its Arn attribute.
       expect((props('WebAclLogging').LogDestinationConfigs as { 'Fn::Sub': string }[])[0]?.['Fn::Sub']).to.equal('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${WebAclLogGroup}');
+    });
+
+    // WAF sees the path as the client sent it: /prod/webhook... on the execute-api host, /webhook...
+    // on a custom domain mapped at the root (the stage is the only prefix a webhook path has).
+    it('treats exactly the webhook paths either host serves as webhooks, so no other path escapes the rule sets', () => {
+      const rules = props('WebAcl').Rules as { Statement: unknown }[];
+      const regexes = new Set(JSON.stringify(rules).match(/"RegexString":"[^"]*"/g));
+      const [only] = [...regexes].map((entry) => new RegExp((JSON.parse(`{${entry}}`) as { RegexString: string }).RegexString));
+      const webhook = ['/webhook', '/webhook/stripe', '/prod/webhook', '/prod/webhook/github'];
+      const other = ['/webhooks', '/api/webhook', '/x/webhook/stripe', '/health/webhook', '/prod/api/webhook', '/'];
+
+      expect(regexes.size).to.equal(1);
+      expect([webhook.filter((path) => only?.test(path)), other.filter((path) => only?.test(path))]).to.deep.equal([webhook, []]);
+      expect(props('RestStage').StageName).to.equal('prod');
     });
 
     it('blocks a provider route without its signature header only when asked to', () => {
@@ -353,6 +373,12 @@ describe('infra/service.yaml', () => {
       'AWS/ApiGateway 4xx HttpApi',
       'CloudWatchSynthetics SuccessPercent HealthCheckCanary',
     ]);
+  });
+
+  // Deleting the stack must not leave the canary's function and layers behind, nor fail on them.
+  // https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_DeleteCanary.html
+  it('deletes the health canary\'s Lambda function and layers with the canary', () => {
+    expect(props('HealthCheckCanary').ProvisionedResourceCleanup).to.equal('AUTOMATIC');
   });
 
   it('alarms on the metrics the worker writes, under the service dimension both functions set', () => {
