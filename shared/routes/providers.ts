@@ -11,7 +11,7 @@ import { createShopifyVerifier } from '../signatures/shopify.ts';
 import { createSlackVerifier } from '../signatures/slack.ts';
 import { createStandardWebhooksVerifier } from '../signatures/standard-webhooks.ts';
 import { createStripeVerifier } from '../signatures/stripe.ts';
-import { createTwilioVerifier } from '../signatures/twilio.ts';
+import { createTwilioVerifier, twilioSignedParams } from '../signatures/twilio.ts';
 import type { Verifier } from '../signatures/verifier.ts';
 
 /** What the provider routes need; `createConfiguredApp` builds it from the config. */
@@ -38,21 +38,39 @@ interface ProviderRoute {
 }
 
 const header = (ctx: Context, name: string) => ctx.get(name) || undefined;
-const bodyField = (ctx: Context, name: string) => {
-  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
+const bodyField = (ctx: Context, name: string) => stringField(ctx.request.body, name);
+// Read from the signed bytes whatever Content-Type says: no signature covers that header, so a
+// captured delivery resent as text/plain would otherwise lose its id, get a key of its own, and run again.
+const signedJsonField = (ctx: Context, name: string) => stringField(ctx.request.is(['json', '+json']) ? ctx.request.body : parseJson(ctx.request.rawBody), name);
+
+function stringField(body: unknown, name: string): string | undefined {
+  const value = typeof body === 'object' && body !== null && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
   return typeof value === 'string' && value !== '' ? value : undefined;
-};
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    // Not JSON (a Slack slash command is a form): the caller falls back to the body's digest.
+    return undefined;
+  }
+}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 // GitHub and Shopify sign the body alone and send the same bytes again on a redelivery; their
 // delivery-id headers are signed by nothing, so a captured delivery resent with a new id would
 // run again if the key were the header.
 const bodyDigest = (ctx: Context) => `sha256:${sha256(ctx.request.rawBody)}`;
-// Twilio signs the URL, query included, and the parameters. The query's pairs, sorted, stand for
-// the URL: their spelling may change on the way (a replay rebuilds it from decoded pairs).
+// Twilio signs the URL, query included, and the parameters as sorted text, not the body's bytes:
+// the key is that text (or, for JSON, the body its bodySHA256 pins), so a capture resent with its
+// fields reordered, repeated or re-encoded is the same delivery. The query's pairs, sorted, stand
+// for the URL: their spelling may change on the way (a replay rebuilds it from decoded pairs).
 const twilioDigest = (ctx: Context) => {
-  const query = new URLSearchParams([...new URLSearchParams(ctx.querystring)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString();
-  return `sha256:${sha256(Buffer.concat([Buffer.from(`${query}\n`, 'utf8'), ctx.request.rawBody]))}`;
+  const pairs = [...new URLSearchParams(ctx.querystring)];
+  const query = new URLSearchParams(pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString();
+  const signed = pairs.some(([name]) => name === 'bodySHA256') ? ctx.request.rawBody : Buffer.from(twilioSignedParams(ctx.request.rawBody), 'utf8');
+  return `sha256:${sha256(Buffer.concat([Buffer.from(`${query}\n`, 'utf8'), signed]))}`;
 };
 
 // A message's status callbacks (sent, delivered…) share its MessageSid: each status is its own delivery.
@@ -76,7 +94,7 @@ const routes: readonly ProviderRoute[] = [
   {
     provider: 'stripe',
     verifier: (secrets) => createStripeVerifier({ secrets }),
-    idempotencyKey: (ctx) => bodyField(ctx, 'id') ?? bodyDigest(ctx),
+    idempotencyKey: (ctx) => signedJsonField(ctx, 'id') ?? bodyDigest(ctx),
     deliveryId: (ctx) => bodyField(ctx, 'id'),
   },
   {
@@ -105,7 +123,7 @@ const routes: readonly ProviderRoute[] = [
     provider: 'slack',
     verifier: (secrets) => createSlackVerifier({ secrets }),
     // Slash commands and interactivity carry no event id; their body's trigger_id is unique.
-    idempotencyKey: (ctx) => bodyField(ctx, 'event_id') ?? bodyDigest(ctx),
+    idempotencyKey: (ctx) => signedJsonField(ctx, 'event_id') ?? bodyDigest(ctx),
     deliveryId: (ctx) => bodyField(ctx, 'event_id'),
     challenge: slackUrlVerification,
   },

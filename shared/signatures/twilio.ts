@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureError } from './errors.ts';
 import { querySpellings } from './query-spellings.ts';
-import { matchesAny, requireHeader, safeEqual, type SignedRequest, type Verifier } from './verifier.ts';
+import { matchesAny, requireHeader, safeEqual, type Verifier } from './verifier.ts';
 
 interface TwilioOptions {
   /** Auth tokens: the primary, plus the secondary while rotating. */
@@ -29,7 +29,7 @@ export function createTwilioVerifier(options: TwilioOptions): Verifier {
     const query = mark === -1 ? undefined : request.url.slice(mark + 1);
     const pairs = [...new URLSearchParams(query)];
     const bodyHash = pairs.find(([name]) => name === 'bodySHA256')?.[1];
-    const params = bodyHash === undefined ? sortedParams(request) : '';
+    const params = bodyHash === undefined ? twilioSignedParams(request.body) : '';
     const targets = query === undefined ? [path] : (request.queryRebuilt ? querySpellings(pairs) : [query]).map((spelling) => `${path}?${spelling}`);
     // Concatenated, not resolved with new URL(path, base): a path like `//other.host/x` must not change the host.
     const urls = targets.flatMap((target) => [`https://${options.publicHost}${target}`, `https://${options.publicHost}:443${target}`]);
@@ -45,10 +45,14 @@ export function createTwilioVerifier(options: TwilioOptions): Verifier {
   };
 }
 
-/** Form fields sorted by name; a repeated name contributes its distinct values, sorted. */
-function sortedParams(request: SignedRequest): string {
+/**
+ * The POST parameters as Twilio signs them: sorted by name, each as name + value, a repeated
+ * name with its distinct values sorted. Bodies that differ in field order, repeats or
+ * percent-encoding give the same text, and so the same signature.
+ */
+export function twilioSignedParams(body: Buffer): string {
   const values = new Map<string, Set<string>>();
-  for (const [name, value] of new URLSearchParams(request.body.toString('utf8'))) {
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
     values.set(name, (values.get(name) ?? new Set()).add(value));
   }
   return [...values.keys()]

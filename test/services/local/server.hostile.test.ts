@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { guaranteedBodyBytes } from '../../../shared/queue-message/size.ts';
 import { signTwilio } from '../../../factories/signatures.ts';
-import { makeSignedDelivery, testPublicHost, testSecrets } from '../../../factories/webhooks.ts';
+import { makeSignedDelivery, testPublicHost, testSecrets, type SignedDelivery } from '../../../factories/webhooks.ts';
 import { startNpm, type NpmStart } from '../../helpers/npm-start.ts';
 import { sendRaw, type RawAnswer } from '../../helpers/raw-http.ts';
 
@@ -106,6 +106,24 @@ describe('npm start against hostile input', () => {
     }
 
     expect(runs).to.deep.equal(['github ran', 'github duplicate', 'github duplicate', 'shopify ran', 'shopify duplicate', 'shopify duplicate']);
+  });
+
+  it('runs a captured Stripe delivery once under any Content-Type, and a Twilio one in any field order or spelling', async () => {
+    const stripe = makeSignedDelivery('stripe', { id: `evt_captured_${Date.now()}` });
+    const twilio = makeSignedDelivery('twilio', { id: `SMcaptured${Date.now()}` });
+    const sends: [string, SignedDelivery][] = [
+      ['stripe', stripe], ['stripe', { ...stripe, headers: { ...stripe.headers, 'content-type': 'text/plain' } }],
+      ['twilio', twilio], ['twilio', { ...twilio, body: twilio.body.split('&').reverse().join('&') }], ['twilio', { ...twilio, body: twilio.body.replaceAll('+', '%20') }],
+    ];
+    const runs: string[] = [];
+
+    for (const [provider, delivery] of sends) {
+      const accepted = await post(delivery.url, delivery.headers, delivery.body);
+      const record = await run.waitForLine('queue record', { messageId: accepted.body.messageId });
+      runs.push(`${provider} ${String(record.status)} ${run.find('duplicate delivery', { messageId: accepted.body.messageId }) ? 'duplicate' : 'ran'}`);
+    }
+
+    expect(runs).to.deep.equal(['stripe 200 ran', 'stripe 200 duplicate', 'twilio 200 ran', 'twilio 200 duplicate', 'twilio 200 duplicate']);
   });
 
   it('answers any odd request target, with any method, in JSON, and keeps serving', async function () {

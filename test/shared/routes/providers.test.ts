@@ -159,6 +159,44 @@ describe('providerRoutes', () => {
     });
   }
 
+  // Twilio signs its fields as sorted name+value text, not the body's bytes: each of these
+  // bodies carries the captured signature.
+  it('answers a captured Twilio delivery resent with its fields reordered, repeated, re-encoded or re-split {"duplicate":true}', async () => {
+    const { app } = makeProviderApp();
+    const captured = makeSignedDelivery('twilio', { id: 'SM555' });
+    const pairs = captured.body.split('&');
+    const resent = [
+      [...pairs].reverse().join('&'),
+      `${captured.body}&${pairs[0]}`,
+      captured.body.replaceAll('+', '%20'),
+      captured.body.replace('MessageSid=SM', 'MessageSid=%53M'),
+      // Name and value are concatenated unseparated: `MessageSi=dSM555` signs as `MessageSid=SM555`.
+      captured.body.replace('MessageSid=SM', 'MessageSi=dSM'),
+    ];
+
+    const first = await post(app, captured);
+    const answers = await Promise.all(resent.map((body) => post(app, { ...captured, body })));
+
+    expect(first.json()).to.deep.equal({ received: true, provider: 'twilio', deliveryId: 'SM555' });
+    expect(answers.map((res) => [res.statusCode, res.json<unknown>()])).to.deep.equal(resent.map(() => [200, { duplicate: true }]));
+  });
+
+  // Content-Type is signed by no provider: the id must be read from the signed bytes whatever it says.
+  for (const provider of ['stripe', 'slack'] as const) {
+    it(`answers a captured ${provider} delivery resent under another Content-Type, or none, {"duplicate":true}`, async () => {
+      const { app } = makeProviderApp();
+      const captured = makeSignedDelivery(provider, { id: 'captured' });
+      const withoutType = Object.fromEntries(Object.entries(captured.headers).filter(([name]) => name !== 'content-type'));
+      const headers = [{ ...captured.headers, 'content-type': 'text/plain' }, { ...captured.headers, 'content-type': 'application/x-www-form-urlencoded' }, withoutType];
+
+      const first = await post(app, captured);
+      const answers = await Promise.all(headers.map((resent) => post(app, { ...captured, headers: resent })));
+
+      expect(first.json()).to.deep.equal({ received: true, provider, deliveryId: 'captured' });
+      expect(answers.map((res) => [res.statusCode, res.json<unknown>()])).to.deep.equal(headers.map(() => [200, { duplicate: true }]));
+    });
+  }
+
   for (const provider of ['stripe', 'slack', 'standard'] as const) {
     it(`answers a ${provider} retry, signed again with a later timestamp, {"duplicate":true}`, async () => {
       const { app } = makeProviderApp();
