@@ -27,6 +27,12 @@ interface ConsoleAppOptions {
   logger: Logger;
 }
 
+const pageHeaders = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+};
+
 const page = (name: string) => readFileSync(new URL(`./page/${name}`, import.meta.url));
 const assets: Record<string, [string, Buffer]> = {
   '/': ['text/html; charset=utf-8', page('index.html')],
@@ -92,6 +98,9 @@ export function createConsoleApp(options: ConsoleAppOptions): Koa {
 
   app.use(async (ctx, next) => {
     ctx.state.logger = options.logger;
+    // The page shows what any sender posted, and its buttons act on the queue: no other site may
+    // frame it and trick a click (clickjacking), and it runs its own script only.
+    ctx.set(pageHeaders);
     await next();
   });
   app.use(errorHandler());

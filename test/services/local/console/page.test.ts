@@ -3,6 +3,8 @@
 // One browser for every test here. Without Chromium the tests are not registered and the run
 // says so at its end; in CI (CI=true) a missing Chromium fails the run instead.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { createLocalConsole } from '../../../../services/local/console/console.ts';
@@ -148,6 +150,36 @@ if (!hasChromium && process.env.CI !== 'true') {
       await page.locator('#detail .attempt[data-outcome="kept"]').waitFor();
       expect(await row(requestId!).getAttribute('data-state')).to.equal('parked');
       await page.locator('#h-dlq', { hasText: '1' }).waitFor();
+    });
+
+    it('shows markup a sender put in headers, body and query as text, and runs none of it', async () => {
+      const markup = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+      const { requestId } = await post(`/webhook?q=<svg onload=window.pwned=3>`, { 'x-evil': markup }, JSON.stringify({ note: markup }));
+      await row(requestId, 'done').click();
+
+      await page.locator('#request-headers', { hasText: 'x-evil' }).waitFor();
+
+      expect(await page.evaluate(() => (globalThis as { pwned?: unknown }).pwned)).to.equal(undefined);
+      expect(await page.locator('#request-headers').innerText()).to.include(markup);
+      expect(await page.locator('#detail').innerText()).to.include('<svg onload=window.pwned=3>');
+      expect(await page.locator('#detail img, #detail script, #detail svg').count()).to.equal(0);
+    });
+
+    it("cannot be framed by another site's page, which could trick a click on its buttons (clickjacking)", async () => {
+      const site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<iframe src="${service.url}/_console/"></iframe>`));
+      await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+      const other = await browser.newPage();
+      try {
+        // localhost, not 127.0.0.1: another site than the console's.
+        await other.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+        const frame = await (await other.waitForSelector('iframe')).contentFrame();
+        await frame!.waitForLoadState('load');
+
+        expect(await frame!.locator('#dlq-redrive').count()).to.equal(0);
+      } finally {
+        await other.close();
+        site.close();
+      }
     });
 
     it('shows the page a person sees, in a screenshot (UPDATE_SCREENSHOTS=1 writes docs/console.png)', async () => {
