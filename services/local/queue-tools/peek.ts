@@ -39,10 +39,18 @@ Options:
     }
     if (entries.length === 0) context.out(`The DLQ is empty (${dlqUrl}).`);
     for (const entry of entries) {
-      context.out(`${entry.messageId}  ${entry.method ?? '-'} ${entry.path ?? '-'}  ${entry.reason}  receives ${entry.receiveCount}  age ${formatAge(entry.ageSeconds)}`);
-      context.out(`    group ${entry.groupId ?? '-'}  shape ${entry.shape}${entry.detail ? `  ${entry.detail}` : ''}`);
+      context.out(`${entry.messageId}  ${entry.method ?? '-'} ${printable(entry.path ?? '-')}  ${entry.reason}  receives ${entry.receiveCount}  age ${formatAge(entry.ageSeconds)}`);
+      context.out(`    group ${entry.groupId ?? '-'}  shape ${entry.shape}${entry.detail ? `  ${printable(entry.detail)}` : ''}`);
     }
     if (notShown > 0) context.out(`${notShown} more not shown: later messages of the groups above, or past --max.`);
     return 0;
   },
 };
+
+/**
+ * A sender chose the path (API Gateway decodes `%1B` in it), and a detail may quote it: with a
+ * control character, such as a terminal escape sequence, it is printed as JSON, escaped.
+ */
+function printable(text: string): string {
+  return /\p{Cc}/u.test(text) ? JSON.stringify(text) : text;
+}

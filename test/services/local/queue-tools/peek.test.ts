@@ -48,6 +48,18 @@ describe('peekCommand', () => {
     );
   });
 
+  it('prints what a sender chose (API Gateway decodes the path) with control characters escaped, never as terminal escape sequences', async () => {
+    await queue.stop();
+    queue = await startSeedQueue();
+    await parkWebhook(queue, { path: '/webhook/\x1b]0;owned\x07\x1b[2J', groupId: '/webhook', status: 404, receivedAt: Date.now() });
+
+    const { code, stdout } = await runCli(queue, ['peek']);
+
+    expect(code).to.equal(0);
+    expect([...stdout].filter((c) => c !== '\n' && /\p{Cc}/u.test(c))).to.deep.equal([]);
+    expect(stdout).to.include('POST "/webhook/\\u001b]0;owned\\u0007\\u001b[2J"  http_status');
+  });
+
   it('says so when the DLQ is empty', async () => {
     await queue.stop();
     queue = await startSeedQueue();
