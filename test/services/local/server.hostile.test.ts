@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { guaranteedBodyBytes } from '../../../shared/queue-message/size.ts';
+import { guaranteedBodyBytes, sqsMaxMessageBytes } from '../../../shared/queue-message/size.ts';
 import { signTwilio } from '../../../factories/signatures.ts';
 import { makeSignedDelivery, testPublicHost, testSecrets, type SignedDelivery } from '../../../factories/webhooks.ts';
 import { startNpm, type NpmStart } from '../../helpers/npm-start.ts';
@@ -124,6 +124,22 @@ describe('npm start against hostile input', () => {
     }
 
     expect(runs).to.deep.equal(['stripe 200 ran', 'stripe 200 duplicate', 'twilio 200 ran', 'twilio 200 duplicate', 'twilio 200 duplicate']);
+  });
+
+  it("parks a forged webhook as large as the queue takes, rather than retrying it while its entity's group waits", async () => {
+    const object = `in_victim_${Date.now()}`;
+    const send = (padding: number) => post('/webhook/stripe', { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00', 'x-padding': 'p'.repeat(padding) },
+      JSON.stringify({ data: { object: { id: object } }, padding: 'x'.repeat(785_000) }));
+    // The 413 says how large the message would be: three header bytes less make four message bytes less.
+    const tooLarge = await send(12_000);
+    const messageBytes = Number(/makes a (\d+)-byte queue message/.exec(String((tooLarge.body.error as { message: string }).message))?.[1]);
+    const fitting = 12_000 - 3 * Math.ceil((messageBytes - sqsMaxMessageBytes) / 4);
+
+    const forged = await send(fitting);
+    const record = await run.waitForLine('queue record', { messageId: forged.body.messageId });
+
+    expect(forged.status).to.equal(202);
+    expect([record.outcome, record.status, record.groupId]).to.deep.equal(['parked', 401, `/webhook/stripe#${object}`]);
   });
 
   it('answers any odd request target, with any method, in JSON, and keeps serving', async function () {

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { createLocalSqsClient, startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
 import { createParker } from '../../../services/worker/park.ts';
 import { makeHttpApiRecord, makeSqsRecord } from '../../../factories/sqs.ts';
+import { sqsMaxMessageBytes } from '../../../shared/queue-message/size.ts';
 
 // The DLQ is fauxqs, an SQS-compatible server, on 127.0.0.1 in this process.
 async function receiveAll(queue: LocalQueue): Promise<Message[]> {
@@ -64,6 +65,20 @@ describe('createParker', () => {
       ['contentType', 'h.x-a', 'h.x-b', 'method', 'parkReason', 'path', 'requestId', 'requestTime', 'source', 'sourceIp'],
       ['contentType', 'h.x-a', 'h.x-b', 'h.x-c', 'method', 'path', 'requestId', 'requestTime', 'source', 'sourceIp'],
     ]);
+  });
+
+  // A sender chooses the body's size: a message as large as the queue takes leaves no room, and
+  // a park the DLQ refused would be retried, holding its group, until the redrive policy moved it.
+  it("adds the reason only as room allows within SQS's size limit, which counts attributes too, and parks a message at the limit", async () => {
+    const park = createParker({ dlqUrl: queue.dlqUrl, sqs: queue.client });
+    const roomForReason = makeSqsRecord({ body: 'x'.repeat(sqsMaxMessageBytes - 40), messageId: 'm-reason', groupId: 'a' });
+    const atTheLimit = makeSqsRecord({ body: 'x'.repeat(sqsMaxMessageBytes), messageId: 'm-full', groupId: 'b' });
+
+    await park(roomForReason, 'http_status', 'The app answered 401 signature_mismatch', 5_000);
+    await park(atTheLimit, 'http_status', 'The app answered 401 signature_mismatch', 5_000);
+
+    const parked = (await receiveAll(queue)).map((m) => [m.Body?.length, Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]))]);
+    expect(parked).to.deep.equal([[sqsMaxMessageBytes - 40, { parkReason: 'http_status' }], [sqsMaxMessageBytes, {}]]);
   });
 
   it('keeps binary message attributes as bytes', async () => {
