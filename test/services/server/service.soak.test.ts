@@ -49,7 +49,8 @@ describe('startService under load with faults', () => {
 
   for (const [mode, consumer] of Object.entries(consumers)) {
     it(`handles every webhook exactly once in effect, in send order per group, or parks it with its reason, ${mode}`, async function () {
-      this.timeout(90_000);
+      // Some 20 s on an idle machine; the bounds leave room for a loaded one.
+      this.timeout(180_000);
       const all: Webhook[] = Array.from({ length: webhooks }, (_, n) => ({ id: `g${n % groups}-${Math.floor(n / groups)}`, group: n % groups, seq: Math.floor(n / groups) }));
       const plan = planFaults(all);
       const permanent = all.filter((w) => plan.get(w.id)?.[0] === '422').map((w) => w.id).sort();
@@ -83,7 +84,7 @@ describe('startService under load with faults', () => {
       await waitFor('every webhook handled or parked', async () => {
         const [q, dlq] = await Promise.all([depth(queue.client, queue.queueUrl), depth(queue.client, queue.dlqUrl)]);
         return q.visible + q.inFlight === 0 && effects() + dlq.visible === webhooks ? true : undefined;
-      }, 75_000);
+      }, 160_000);
       const seconds = (performance.now() - started) / 1000;
 
       const parked = (await drain(queue.client, queue.dlqUrl)).map((message) => {
@@ -102,7 +103,11 @@ describe('startService under load with faults', () => {
       expect(parked.map((p) => p.id).sort()).to.deep.equal(permanent);
       expect(new Set(parked.map((p) => `${p.reason}: ${p.detail}`))).to.deep.equal(new Set(['http_status: The app answered 422 rejected']));
       for (let group = 0; group < groups; group += 1) expect(faulty.effects.get(group), `group ${group}`).to.deep.equal(expectedOrder(group));
-      expect(faulty.served['422']).to.equal(permanent.length);
+      // Each permanent failure is answered 422 at least once and parked once (above). On a loaded
+      // machine an invocation can outlive its 1 s timeout after parking: the poller then treats it
+      // as timed out, as Lambda would, and SQS redelivers the record, which is answered 422 and
+      // parked again; the DLQ's deduplication on the message id keeps one copy. At least once.
+      expect(faulty.served['422']).to.be.at.least(permanent.length);
       expect(transientFaults).to.be.greaterThan(100);
     });
   }

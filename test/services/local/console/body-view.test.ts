@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { describeBody } from '../../../../services/local/console/body-view.ts';
-import { measureGrowth } from '../../../helpers/linear-cost.ts';
+import { expectLinear } from '../../../helpers/linear-cost.ts';
 
 describe('describeBody', () => {
   it('shows JSON indented next to the raw text', () => {
@@ -87,11 +87,6 @@ describe('describeBody', () => {
     const views = (body: Buffer, type: string) => {
       for (let i = 0; i < 40; i += 1) describeBody(body, type);
     };
-    for (const [name, make, type] of cases) {
-      // A busy neighbour only ever inflates a ratio, so up to three tries; quadratic work stays near 16 on each.
-      const ratios: number[] = [];
-      while (ratios.length < 3 && !(Math.min(...ratios) < 10)) ratios.push(measureGrowth(make, (body) => views(body, type), 500).ratio);
-      expect(Math.min(...ratios), `${name}: 4n/n cost ratios ${ratios.map((r) => r.toFixed(1)).join(', ')}`).to.be.below(10);
-    }
+    for (const [name, make, type] of cases) expectLinear(name, make, (body) => views(body, type), 500);
   });
 });
