@@ -26,12 +26,20 @@ export function formatPretty(line: string, colour = false): string {
     .filter(([name]) => !shownApart.has(name))
     // Bare only when printable: a control character (an escape sequence in a logged path) goes
     // through JSON.stringify, escaped, rather than to the terminal.
-    .map(([name, value]) => `${name}=${typeof value === 'string' && /^[^\s"=\p{Cc}]+$/u.test(value) ? value : JSON.stringify(value)}`);
+    .map(([name, value]) => `${name}=${typeof value === 'string' && /^[^\s"=\p{Cc}]+$/u.test(value) ? value : escapeControls(JSON.stringify(value))}`);
   const head = `${time} ${paint(level.padEnd(5), colours[level], colour)} ${source}${typeof fields.message === 'string' ? fields.message : ''}`;
   // A stack may quote what a caller sent (a JSON parse error quotes the body): its control
   // characters but line breaks and tabs are shown escaped.
-  const stack = typeof fields.stack === 'string' ? `\n${paint(fields.stack.replace(/[^\P{Cc}\n\t]/gu, (c) => JSON.stringify(c).slice(1, -1)), colours.debug, colour)}` : '';
+  const stack = typeof fields.stack === 'string' ? `\n${paint(escapeControls(fields.stack, /[^\P{Cc}\n\t]/gu), colours.debug, colour)}` : '';
   return `${[head, ...rest].join('  ')}${stack}`;
+}
+
+/**
+ * Control characters as `\uXXXX`. JSON.stringify escapes only those below U+0020, and DEL
+ * (U+007F) and the C1 controls (U+0080 to U+009F) can drive a terminal too.
+ */
+function escapeControls(text: string, controls = /\p{Cc}/gu): string {
+  return text.replace(controls, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function paint(text: string, code: string | undefined, colour: boolean): string {

@@ -29,9 +29,16 @@ describe('formatPretty', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => typeof formatPretty(text, true) === 'string'));
   });
 
+  it('escapes DEL and the C1 controls, which JSON.stringify leaves as they are', () => {
+    const line = JSON.stringify({ level: 'warn', message: 'queue record', time: '2026-11-30T12:00:01.234Z', path: '/x\x7f\x9b31m', stack: 'at \x9b2J' });
+
+    expect(formatPretty(line)).to.equal('12:00:01.234 warn  queue record  path="/x\\u007f\\u009b31m"\nat \\u009b2J');
+  });
+
   it('never writes a control character from a field or a stack to the terminal, only our own colours', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (value, stack) => {
+      // Controls are rare among all code points: mix them in so that every run meets some.
+      fc.property(...[0, 1].map(() => fc.string({ unit: fc.oneof(fc.constantFrom('\x1b', '\x7f', '\x85', '\x9b', '\0'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) })) as [fc.Arbitrary<string>, fc.Arbitrary<string>], (value, stack) => {
         const line = JSON.stringify({ level: 'warn', message: 'queue record', time: '2026-11-30T12:00:01.234Z', path: value, stack });
 
         const shown = formatPretty(line, true).replaceAll('\x1b[33m', '').replaceAll('\x1b[2m', '').replaceAll('\x1b[0m', '');
