@@ -59,7 +59,7 @@ type Flavour = 'REST API' | 'HTTP API';
 /** One webhook's way through the service, per API flavour. */
 export interface Workload {
   flavour: Flavour;
-  /** One SendMessage payload: body and message attributes. */
+  /** One SendMessage payload: the message body (neither flavour sends message attributes). */
   messageBytes: number;
   /** API Gateway's access log line. */
   accessLogBytes: number;
@@ -118,20 +118,18 @@ function providerDelivery(): ReplayRequest {
   return { method: 'POST', path: '/webhook/stripe', query: [], headers, body, requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', receivedAt: 1764000000000, sourceIp: '3.18.12.63', domainName: headers.host, stage: 'prod' };
 }
 
-/** The HTTP API message (version 2): the framed body, gateway-made attributes (name, type and value count). */
+/** The HTTP API message (version 2): the framed body alone, gateway values included; no message attributes. */
 function httpApiMessageBytes(request: ReplayRequest): number {
-  const headerNames = ['content-type', 'stripe-signature'];
-  const body = encodeHttpApiFrame(request.path, headerNames, request.headers, request.body.toString('utf8'));
-  const attributes: Record<string, string> = {
-    source: 'HttpApiV2SQSLambda',
-    envelopeVersion: '2',
+  const values = {
     method: request.method,
     requestId: 'JKJaXmPLvHcESHA=',
-    requestTime: '1764000000',
+    requestTimeEpoch: String(Math.floor((request.receivedAt ?? 0) / 1000)),
     sourceIp: request.sourceIp ?? '',
+    path: request.path,
+    headers: request.headers,
+    body: request.body.toString('utf8'),
   };
-  const attributeBytes = Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value), 0);
-  return Buffer.byteLength(body) + attributeBytes;
+  return Buffer.byteLength(encodeHttpApiFrame(values, ['content-type', 'stripe-signature']));
 }
 
 /** API Gateway's access log lines as infra/service.yaml formats them (REST first, then HTTP API), with typical values. */

@@ -87,11 +87,11 @@ interface HttpApiMessageSpec {
   /** As `$context.requestTimeEpoch` renders it. */
   requestTime?: string;
   sourceIp?: string;
-  /** Selected request headers, sent as `h.<name>` attributes. */
+  /** Selected request headers: `h.<name>` attributes in version 1, head lines in version 2. */
   headers?: Record<string, string>;
 }
 
-/** A record carrying our HTTP API (v2) message: the raw body, the request in message attributes. */
+/** Our HTTP API (v2) message of version 1, as earlier releases queued it: the raw body, the request in message attributes. */
 export function makeHttpApiRecord(message: HttpApiMessageSpec = {}, spec: SqsRecordSpec = {}): SQSRecord {
   const attributes: Record<string, string> = {
     source: 'HttpApiV2SQSLambda',
@@ -106,18 +106,23 @@ export function makeHttpApiRecord(message: HttpApiMessageSpec = {}, spec: SqsRec
   return makeSqsRecord({ body: message.body ?? '{"id":"evt_1"}', ...spec, messageAttributes: { ...attributes, ...spec.messageAttributes } });
 }
 
-/** A version 2 HTTP API message, as the integrations in infra/service.yaml map it: the framed body and gateway-made attributes. */
+/**
+ * A version 2 HTTP API message, as the integrations in infra/service.yaml map it: everything in
+ * the framed body, no message attributes (`spec.messageAttributes` adds some).
+ */
 export function makeHttpApiFramedRecord(message: HttpApiMessageSpec & { headerNames?: string[] } = {}, spec: SqsRecordSpec = {}): SQSRecord {
   const headers = { 'content-type': message.contentType ?? 'application/json', ...message.headers };
-  const headerNames = message.headerNames ?? Object.keys(headers).map((name) => name.toLowerCase());
-  const attributes: Record<string, string> = {
-    source: 'HttpApiV2SQSLambda',
-    envelopeVersion: '2',
-    method: message.method ?? 'POST',
-    requestId: message.requestId ?? 'JKJaXmPLvHcESHA=',
-    requestTime: message.requestTime ?? String(sampleTime),
-    sourceIp: message.sourceIp ?? '203.0.113.7',
-  };
-  const body = encodeHttpApiFrame(message.path ?? '/webhook', headerNames, headers, message.body ?? '{"id":"evt_1"}');
-  return makeSqsRecord({ body, ...spec, messageAttributes: { ...attributes, ...spec.messageAttributes } });
+  const body = encodeHttpApiFrame(
+    {
+      method: message.method ?? 'POST',
+      requestId: message.requestId ?? 'JKJaXmPLvHcESHA=',
+      requestTimeEpoch: message.requestTime ?? String(sampleTime / 1000),
+      sourceIp: message.sourceIp ?? '203.0.113.7',
+      path: message.path ?? '/webhook',
+      headers,
+      body: message.body ?? '{"id":"evt_1"}',
+    },
+    message.headerNames ?? Object.keys(headers).map((name) => name.toLowerCase()),
+  );
+  return makeSqsRecord({ body, ...spec });
 }

@@ -2,7 +2,7 @@ import { isBase64 } from '../base64.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
 import { MessageDecodeError } from './errors.ts';
-import { decodeHttpApiFrame, httpApiMessageVersion, httpApiSource } from './http-api-message.ts';
+import { decodeHttpApiFrame, httpApiSource, isHttpApiFrame, toEpochMs } from './http-api-message.ts';
 import type { ReplayRequest } from './replay-request.ts';
 import type { MessageShape } from './shapes.ts';
 
@@ -20,12 +20,13 @@ const headerAttributePrefix = 'h.';
  * known shape but is broken.
  */
 export function decodeRecord(record: SQSRecord): DecodedMessage {
-  if (attribute(record, 'source') === httpApiSource) {
-    if (attribute(record, 'envelopeVersion') === httpApiMessageVersion) return { kind: 'request', shape: 'http-api-v2-framed', request: decodeHttpApiFramed(record) };
-    // Version 1 (headers in attributes, the raw body): still read, for messages sent before the
-    // stack moved to version 2 and kept up to the queue's 14-day retention.
-    return { kind: 'request', shape: 'http-api-v2', request: decodeHttpApiMessage(record) };
-  }
+  // Version 1 (headers in attributes, the raw body, which a client chose: so the attributes
+  // decide first): still read, for messages earlier releases queued and kept up to the queue's
+  // 14-day retention.
+  if (attribute(record, 'source') === httpApiSource) return { kind: 'request', shape: 'http-api-v2', request: decodeHttpApiMessage(record) };
+  // Version 2 carries no attributes: its body's first line names it. Any body that starts with
+  // the name claims the shape, so a broken one is parked, never acknowledged as unrecognized.
+  if (isHttpApiFrame(record.body)) return { kind: 'request', shape: 'http-api-v2-framed', request: decodeHttpApiFrame(record.body) };
   const payload = parseJson(record.body);
   if (!isObject(payload)) return { kind: 'unrecognized', payload };
   if (isRestEnvelope(payload)) return { kind: 'request', shape: 'rest-envelope-v1', request: decodeRestEnvelope(payload) };
@@ -71,30 +72,6 @@ function decodeHttpApiMessage(record: SQSRecord): ReplayRequest {
   };
 }
 
-function decodeHttpApiFramed(record: SQSRecord): ReplayRequest {
-  const problems: string[] = [];
-  const method = attribute(record, 'method');
-  const requestTime = toEpochMs(Number(attribute(record, 'requestTime')));
-  if (!method || !/^[A-Z]{1,16}$/.test(method)) problems.push('attribute method must be an HTTP method token');
-  if (!Number.isFinite(requestTime) || requestTime <= 0) problems.push('attribute requestTime must be epoch seconds or milliseconds');
-  if (typeof record.body !== 'string') problems.push('body must be a string');
-  const frame = typeof record.body === 'string' ? decodeHttpApiFrame(record.body, problems) : undefined;
-  if (problems.length > 0 || !frame) throw new MessageDecodeError('http-api-v2-framed', problems);
-
-  const sourceIp = attribute(record, 'sourceIp');
-  const requestId = attribute(record, 'requestId');
-  return {
-    method: method!,
-    path: frame.path,
-    query: [],
-    headers: frame.headers,
-    body: Buffer.from(frame.body, 'utf8'),
-    receivedAt: requestTime,
-    ...(sourceIp ? { sourceIp } : {}),
-    ...(requestId ? { requestId } : {}),
-  };
-}
-
 function decodeLegacyV1(payload: Record<string, unknown>): ReplayRequest {
   const { base64payload, jsonPayload, contentType } = payload;
   const problems: string[] = [];
@@ -125,14 +102,6 @@ function webhookPost(body: Buffer, contentType: string): ReplayRequest {
 function attribute(record: SQSRecord, name: string): string | undefined {
   const value = (record.messageAttributes as SQSRecord['messageAttributes'] | undefined)?.[name]?.stringValue as unknown;
   return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * HTTP API renders `$context.requestTimeEpoch` in seconds where REST APIs use milliseconds
- * (https://repost.aws/questions/QU-c6qpG7PTvuN3Y-JCzFWhw); below 10^11 it cannot be milliseconds (1973).
- */
-function toEpochMs(value: number): number {
-  return value > 0 && value < 1e11 ? value * 1000 : value;
 }
 
 function parseJson(text: string): unknown {

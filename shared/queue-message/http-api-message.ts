@@ -1,54 +1,104 @@
 import { headerName } from './envelope.ts';
+import { MessageDecodeError } from './errors.ts';
+import type { ReplayRequest } from './replay-request.ts';
 
 /**
- * Our HTTP API (v2) message, version 2: what the `SQS-SendMessage` integrations in
- * infra/service.yaml map. HTTP API mappings escape nothing, so a client-controlled value may only
- * go where no escaping is needed: the message body, framed by lines, since a header value holds
- * no CR or LF (RFC 9110, section 5.5). The constant first line keeps the body from ever being
- * empty (SQS refuses an empty body); a header the request lacks leaves an empty line value
- * rather than the empty attribute value SQS refuses.
+ * Our HTTP API (v2) message, version 2: the message body the `SQS-SendMessage` integrations in
+ * infra/service.yaml map, and nothing else (no message attributes: API Gateway has refused a
+ * static `MessageAttributes` mapping at create time, hashicorp/terraform-provider-aws#17348).
+ * HTTP API mappings escape nothing, so every value is a line of its own: a header value holds no
+ * CR or LF (RFC 9110, section 5.5), and gateway-made values hold none either. The constant first
+ * line keeps the body from ever being empty (SQS refuses an empty body) and names the shape.
  *
  * ```
  * HttpApiV2SQSLambda 2
+ * POST                               ← $context.httpMethod
+ * JKJaXmPLvHcESHA=                   ← $context.requestId
+ * 1764000000                         ← $context.requestTimeEpoch (seconds on HTTP APIs)
+ * 203.0.113.7                        ← $context.identity.sourceIp
  * /webhook/stripe                    ← $request.path
  * content-type: application/json    ← one line per header the route maps, possibly empty
  * stripe-signature: t=…,v1=…
  *                                    ← an empty line
  * {"id":"evt_1",…}                   ← $request.body, as text, to the end
  * ```
- * Gateway-made values (method, request id and time, source IP) travel as message attributes,
- * with `source` = `HttpApiV2SQSLambda` and `envelopeVersion` = `2`.
+ * The first six lines are read by position, so an empty gateway value cannot end the head early.
  */
 export const httpApiSource = 'HttpApiV2SQSLambda';
-export const httpApiMessageVersion = '2';
-const firstLine = `${httpApiSource} ${httpApiMessageVersion}`;
+const firstLine = `${httpApiSource} 2`;
+const fixedLines = ['method', 'request id', 'request time', 'source IP', 'path'] as const;
 
-interface HttpApiFrame {
+/** The values an HTTP API integration maps into a message body, as API Gateway renders them. */
+export interface HttpApiFrameValues {
+  method: string;
+  requestId: string;
+  /** `$context.requestTimeEpoch`: epoch seconds on HTTP APIs (milliseconds are read too). */
+  requestTimeEpoch: string;
+  sourceIp: string;
   path: string;
-  /** Lower-case names; a header mapped but not sent is absent. */
   headers: Record<string, string>;
   body: string;
 }
 
-/** Builds the message body the HTTP API integrations map, for `headerNames` (local use and tests). */
-export function encodeHttpApiFrame(path: string, headerNames: readonly string[], headers: Record<string, string>, body: string): string {
-  const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-  return [firstLine, path, ...headerNames.map((name) => `${name}: ${lower[name] ?? ''}`), '', body].join('\n');
+/** Whether a message body claims to be an HTTP API frame: it starts with the shape's name. */
+export function isHttpApiFrame(body: unknown): body is string {
+  return typeof body === 'string' && body.startsWith(httpApiSource);
 }
 
-/** Reads a framed message body; every problem found is listed, the frame is never guessed at. */
-export function decodeHttpApiFrame(text: string, problems: string[]): HttpApiFrame | undefined {
-  // The head ends at the first empty line; the body is everything after it, newlines included.
-  const end = text.indexOf('\n\n');
-  if (end < 0) {
-    problems.push('the message body has no empty line ending its head');
-    return undefined;
+/** Builds the message body the HTTP API integrations map, for `headerNames` (tests and the cost model). */
+export function encodeHttpApiFrame(values: HttpApiFrameValues, headerNames: readonly string[]): string {
+  const lower = Object.fromEntries(Object.entries(values.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const head = [firstLine, values.method, values.requestId, values.requestTimeEpoch, values.sourceIp, values.path];
+  return [...head, ...headerNames.map((name) => `${name}: ${lower[name] ?? ''}`), '', values.body].join('\n');
+}
+
+/**
+ * Turns a framed message body back into the request API Gateway received. Throws
+ * `MessageDecodeError` listing every problem; the frame is never guessed at.
+ */
+export function decodeHttpApiFrame(text: string): ReplayRequest {
+  const problems: string[] = [];
+  // The fixed lines by position, then header lines up to the first empty line; the body is
+  // everything after it, newlines included. Each search starts where the last ended: linear.
+  const lines: string[] = [];
+  let at = 0;
+  for (let i = 0; i <= fixedLines.length; i++) {
+    const end = text.indexOf('\n', at);
+    if (end < 0) break;
+    lines.push(text.slice(at, end));
+    at = end + 1;
   }
-  const [first, path = '', ...lines] = text.slice(0, end).split('\n');
+  const end = text[at] === '\n' ? at - 1 : text.indexOf('\n\n', at);
+  if (lines.length <= fixedLines.length || end < 0) throw new MessageDecodeError('http-api-v2-framed', ['the message body has no empty line ending its head']);
+
+  const [first, method = '', requestId = '', requestTimeEpoch = '', sourceIp = '', path = ''] = lines;
   if (first !== firstLine) problems.push(`the first line must be "${firstLine}"`);
+  if (!/^[A-Z]{1,16}$/.test(method)) problems.push('the method line must be an HTTP method token');
+  if (!/^[!-~]*$/.test(requestId)) problems.push('the request id line must be printable ASCII');
+  const receivedAt = toEpochMs(Number(requestTimeEpoch));
+  if (!/^\d{1,16}$/.test(requestTimeEpoch) || receivedAt <= 0) problems.push('the request time line must be epoch seconds or milliseconds');
+  if (!/^[!-~]*$/.test(sourceIp)) problems.push('the source IP line must be printable ASCII');
   if (!path.startsWith('/')) problems.push('the path line must start with "/"');
+  const headers = at > end ? {} : readHeaders(text.slice(at, end), problems);
+  if (problems.length > 0) throw new MessageDecodeError('http-api-v2-framed', problems);
+
+  return {
+    method,
+    path,
+    query: [],
+    headers,
+    body: Buffer.from(text.slice(end + 2), 'utf8'),
+    receivedAt,
+    ...(sourceIp ? { sourceIp } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+// Headers are collected as entries: `Object.fromEntries` keeps a header named `__proto__` as a
+// header, where an assignment would hit the prototype setter.
+function readHeaders(head: string, problems: string[]): Record<string, string> {
   const headers: [string, string][] = [];
-  for (const line of lines) {
+  for (const line of head.split('\n')) {
     // A header name holds no colon; the one space after it may be gone if the value is empty.
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).toLowerCase();
@@ -60,5 +110,13 @@ export function decodeHttpApiFrame(text: string, problems: string[]): HttpApiFra
     if (value.includes('\0') || value.includes('\r')) problems.push(`header ${name} contains CR or NUL`);
     else if (value !== '') headers.push([name, value]);
   }
-  return { path, headers: Object.fromEntries(headers), body: text.slice(end + 2) };
+  return Object.fromEntries(headers);
+}
+
+/**
+ * HTTP API renders `$context.requestTimeEpoch` in seconds where REST APIs use milliseconds
+ * (https://repost.aws/questions/QU-c6qpG7PTvuN3Y-JCzFWhw); below 10^11 it cannot be milliseconds (1973).
+ */
+export function toEpochMs(value: number): number {
+  return value > 0 && value < 1e11 ? value * 1000 : value;
 }

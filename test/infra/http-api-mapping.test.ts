@@ -59,7 +59,10 @@ function lowerCase(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
-/** What the app must see: the body as text, the path, the mapped headers that were sent (non-empty); no query string. */
+/**
+ * What the app must see: the body as text, the path, the mapped headers that were sent
+ * (non-empty), no query string, and the gateway's request id, time and client address.
+ */
 function expectedView(request: GatewayRequest) {
   const sent = lowerCase(request.headers);
   const headers = Object.fromEntries(framedHeaders(integrationFor(request).requestParameters).filter((name) => sent[name]).map((name) => [name, sent[name]]));
@@ -71,6 +74,8 @@ function expectedView(request: GatewayRequest) {
     body: request.body.toString('hex'),
     // $context.requestTimeEpoch is in seconds on HTTP APIs.
     receivedAt: Math.floor(request.requestTime / 1000) * 1000,
+    requestId: request.requestId,
+    ip: request.sourceIp,
   };
 }
 
@@ -79,7 +84,7 @@ function actualView(delivery: Delivery) {
   if (!seen) throw new Error('The worker did not replay the record');
   const injected = new Set(['content-length', 'host', 'user-agent']);
   const headers = Object.fromEntries(Object.entries(seen.headers).filter(([name]) => !injected.has(name)));
-  return { method: seen.method, path: seen.path, query: seen.query, headers, body: seen.body.toString('hex'), receivedAt: seen.receivedAt };
+  return { method: seen.method, path: seen.path, query: seen.query, headers, body: seen.body.toString('hex'), receivedAt: seen.receivedAt, requestId: seen.requestId, ip: seen.ip };
 }
 
 /**
@@ -138,14 +143,31 @@ describe('HTTP API SQS-SendMessage integrations', () => {
     ]);
   });
 
-  it('maps only values API Gateway makes into the attributes, group and dedup id of every integration', () => {
-    const clientValues = sqsIntegrations.flatMap(([id, integration]) => {
+  // API Gateway has refused a static MessageAttributes mapping at create time
+  // (https://github.com/hashicorp/terraform-provider-aws/issues/17348, #19443): none is mapped.
+  it('maps no message attributes, and only values API Gateway makes into the group and dedup id of every integration', () => {
+    const mapped = sqsIntegrations.flatMap(([id, integration]) => {
       const parameters = requestParametersOf(integration.Properties ?? {});
-      return ['MessageAttributes', 'MessageGroupId', 'MessageDeduplicationId'].filter((name) => String(parameters[name]).includes('request.')).map((name) => `${id}.${name}`);
+      const clientValues = ['MessageGroupId', 'MessageDeduplicationId'].filter((name) => String(parameters[name]).includes('request.')).map((name) => `${id}.${name}`);
+      return 'MessageAttributes' in parameters ? [...clientValues, `${id}.MessageAttributes`] : clientValues;
     });
 
     expect(sqsIntegrations).to.have.length.above(1);
-    expect(clientValues).to.deep.equal([]);
+    expect(mapped).to.deep.equal([]);
+  });
+
+  // A first-class integration may map "Context variable: $context.variableName, the value of a
+  // supported context variable" into any parameter
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html),
+  // the variables being those of https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html;
+  // static text with ${...} variables in it is a mapping value too
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+  it('maps the method, request id, request time and source IP into each message body, as its lines 2 to 5', () => {
+    const heads = sqsIntegrations.map(([, integration]) => String(requestParametersOf(integration.Properties ?? {}).MessageBody).split('\n').slice(0, 6).join('\n'));
+
+    expect(new Set(heads)).to.deep.equal(
+      new Set(['HttpApiV2SQSLambda 2\n${context.httpMethod}\n${context.requestId}\n${context.requestTimeEpoch}\n${context.identity.sourceIp}\n${request.path}']),
+    );
   });
 
   it('queues an empty body: the frame keeps the message from being empty', async () => {
@@ -169,12 +191,15 @@ describe('HTTP API SQS-SendMessage integrations', () => {
     expect(deliveries[1]?.seen?.receivedAt).to.equal(Math.floor(quoted.requestTime / 1000) * 1000);
   });
 
-  it('carries the request time in epoch milliseconds, as the REST envelope does', async () => {
+  it('carries the gateway values in the body alone: the record has no attributes, and the app gets the request time in epoch milliseconds', async () => {
     const request = makeStripeRequest();
+    request.requestTime = 1_764_000_000_987;
 
     const delivery = await roundTrip.deliver(sendMessageFor(request));
 
-    expect(delivery.record.messageAttributes.requestTime).to.deep.include({ dataType: 'Number', stringValue: String(Math.floor(request.requestTime / 1000) * 1000) });
+    expect(delivery.record.messageAttributes).to.deep.equal({});
+    expect(delivery.record.body.split('\n').slice(0, 5)).to.deep.equal(['HttpApiV2SQSLambda 2', 'POST', request.requestId, '1764000000', request.sourceIp]);
+    expect([delivery.seen?.receivedAt, delivery.seen?.requestId, delivery.seen?.ip]).to.deep.equal([1_764_000_000_000, request.requestId, request.sourceIp]);
   });
 
   it('cannot queue a body with a character SQS refuses: a binary webhook needs the REST API', async () => {

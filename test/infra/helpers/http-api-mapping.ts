@@ -1,14 +1,6 @@
 import type { GatewayRequest } from './api-gateway-vtl.ts';
 import type { SendMessageParams } from './sqs-form.ts';
 
-/** API Gateway would not send this request to SQS (the client gets an error, nothing is queued). */
-export class GatewayRefusal extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GatewayRefusal';
-  }
-}
-
 /**
  * Evaluates one HTTP API parameter-mapping value as
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html
@@ -33,6 +25,9 @@ function variable(name: string, request: GatewayRequest): string {
       .map(([, value]) => value)
       .join(',');
   }
+  // Variables of https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html,
+  // which a first-class integration may map into any parameter
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html).
   const context: Record<string, string> = {
     'context.requestId': request.requestId,
     'context.requestTimeEpoch': String(Math.floor(request.requestTime / 1000)),
@@ -47,33 +42,24 @@ function variable(name: string, request: GatewayRequest): string {
 }
 
 /**
- * The SendMessage parameters an `SQS-SendMessage` integration sends for a request.
- * `MessageAttributes` is JSON text once its variables are filled in; text that no longer parses
- * (a value with `"` or `\`) is refused.
+ * The SendMessage parameters an `SQS-SendMessage` integration sends for a request. A
+ * `MessageAttributes` mapping is not modelled: API Gateway has refused one at create time
+ * (https://github.com/hashicorp/terraform-provider-aws/issues/17348), so none may be sent.
  */
 export function evaluateSendMessage(requestParameters: Record<string, unknown>, request: GatewayRequest): SendMessageParams {
+  if ('MessageAttributes' in requestParameters) throw new Error('A MessageAttributes mapping is not modelled: API Gateway may refuse it at create time');
   const value = (name: string): string | undefined => {
     const expression = requestParameters[name];
     if (expression === undefined) return undefined;
     if (typeof expression !== 'string') throw new Error(`RequestParameters.${name} is not static text: ${JSON.stringify(expression)}`);
     return evaluateMappingValue(expression, request);
   };
-  const attributesText = value('MessageAttributes');
-  let attributes: SendMessageParams['MessageAttributes'];
-  if (attributesText !== undefined) {
-    try {
-      attributes = JSON.parse(attributesText) as SendMessageParams['MessageAttributes'];
-    } catch (error) {
-      throw new GatewayRefusal(`MessageAttributes is not JSON once mapped: ${(error as Error).message}`);
-    }
-  }
   const groupId = value('MessageGroupId');
   const deduplicationId = value('MessageDeduplicationId');
   return {
     MessageBody: value('MessageBody') ?? '',
     ...(groupId === undefined ? {} : { MessageGroupId: groupId }),
     ...(deduplicationId === undefined ? {} : { MessageDeduplicationId: deduplicationId }),
-    ...(attributes ? { MessageAttributes: attributes } : {}),
   };
 }
 

@@ -21,6 +21,9 @@ export interface SeenRequest {
   headers: Record<string, string>;
   body: Buffer;
   receivedAt: number;
+  /** The request id and client address the app was given (the gateway's, from the message). */
+  requestId: string;
+  ip: string;
   queue: QueueMetadata | undefined;
   status: number;
   /** The app's answer body (the example POST /webhook answers the SHA-256 of what it read). */
@@ -111,6 +114,8 @@ function observe(seen: SeenRequest[]): Middleware {
       headers: { ...(ctx.headers as Record<string, string>) },
       body: ctx.request.rawBody,
       receivedAt: ctx.state.receivedAt,
+      requestId: ctx.state.requestId,
+      ip: ctx.ip,
       queue: ctx.state.queue,
       status: ctx.status,
       response: ctx.body,
@@ -134,7 +139,6 @@ function unescapeAstral(record: SQSRecord): SQSRecord {
 }
 
 const sqsId = /^[!-~]{1,128}$/;
-const attributeName = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!(?:aws|amazon)\.)[A-Za-z0-9_.-]{1,256}$/i;
 
 function sqsProblems(params: SendMessageParams): string[] {
   const problems: string[] = [];
@@ -143,14 +147,6 @@ function sqsProblems(params: SendMessageParams): string[] {
   if (params.MessageGroupId === undefined || !sqsId.test(params.MessageGroupId)) problems.push(`MessageGroupId ${JSON.stringify(params.MessageGroupId)} is not 1-128 printable ASCII characters`);
   if (params.MessageDeduplicationId === undefined || !sqsId.test(params.MessageDeduplicationId)) {
     problems.push(`MessageDeduplicationId ${JSON.stringify(params.MessageDeduplicationId)} is not 1-128 printable ASCII characters`);
-  }
-  const attributes = Object.entries(params.MessageAttributes ?? {});
-  if (attributes.length > 10) problems.push(`${attributes.length} message attributes (at most 10)`);
-  for (const [name, { DataType, StringValue }] of attributes) {
-    if (!attributeName.test(name)) problems.push(`attribute name ${JSON.stringify(name)} is not allowed`);
-    if (DataType !== 'String' && DataType !== 'Number') problems.push(`attribute ${name} has DataType ${DataType}`);
-    if (typeof StringValue !== 'string' || StringValue === '') problems.push(`attribute ${name} must have a non-empty value`);
-    else if (DataType === 'Number' && !Number.isFinite(Number(StringValue))) problems.push(`attribute ${name} is not a number`);
   }
   return problems;
 }

@@ -3,7 +3,6 @@ export interface SendMessageParams {
   MessageBody: string;
   MessageGroupId?: string;
   MessageDeduplicationId?: string;
-  MessageAttributes?: Record<string, { DataType: string; StringValue: string }>;
 }
 
 const knownFields = new Set(['Action', 'MessageBody', 'MessageGroupId', 'MessageDeduplicationId']);

@@ -36,15 +36,21 @@ const clientVariable = /\$\{?request\./;
 
 /**
  * No value a client sends can make an HTTP API `SQS-SendMessage` fail: HTTP API mappings escape
- * nothing, so client values (`request.*`) stay out of the attributes JSON, the group and the
- * dedup id (SQS refuses an empty attribute value and ids outside 1-128 printable ASCII), and in
- * the body each sits on a line of its own after a constant non-empty first line (a header value
- * holds no CR or LF), the body itself last. Failures never answer 2xx.
+ * nothing, so client values (`request.*`) stay out of the group and the dedup id (SQS refuses
+ * ids outside 1-128 printable ASCII), and in the body each sits on a line of its own after a
+ * constant non-empty first line (a header value holds no CR or LF), the body itself last.
+ * Nothing maps `MessageAttributes`: API Gateway has refused a static JSON one at create time
+ * ("Invalid source ... specified for destination: MessageAttributes",
+ * https://github.com/hashicorp/terraform-provider-aws/issues/17348; a `$context.authorizer` one
+ * failed every send, "Unable to resolve property MessageAttributes",
+ * https://github.com/hashicorp/terraform-provider-aws/issues/19443), and no AWS page says what
+ * form it takes. Failures never answer 2xx.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
  */
 export const httpApiMappingsCannotFailASend: Rule = {
-  title: 'lets no client-sent value make an HTTP API SendMessage fail',
+  title: 'maps no MessageAttributes and lets no client-sent value make an HTTP API SendMessage fail',
   source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html',
   check: (deployment) =>
     resourcesOf(deployment, 'AWS::ApiGatewayV2::Integration')
@@ -62,16 +68,7 @@ export const httpApiMappingsCannotFailASend: Rule = {
           if (value === undefined || clientVariable.test(value)) problems.push(`${id}: ${name} must be static text or gateway-made values`);
           else if (!/^[!-~]{1,128}$/.test(value.replace(/\$\{context\.[A-Za-z.]+\}|\$context\.[A-Za-z.]+/g, 'x'))) problems.push(`${id}: ${name} has characters SQS refuses in an id`);
         }
-        const attributes = text('MessageAttributes');
-        if (attributes !== undefined) {
-          if (clientVariable.test(attributes)) problems.push(`${id}: MessageAttributes holds a client-sent value (nothing is escaped in it)`);
-          try {
-            const parsed = JSON.parse(attributes.replace(/\$\{context\.[A-Za-z.]+\}/g, '1')) as Record<string, { StringValue?: unknown }>;
-            for (const [name, attribute] of Object.entries(parsed)) if (!attribute.StringValue) problems.push(`${id}: attribute ${name} may be empty`);
-          } catch {
-            problems.push(`${id}: MessageAttributes is not JSON`);
-          }
-        }
+        if ('MessageAttributes' in parameters) problems.push(`${id}: maps MessageAttributes, which API Gateway may refuse at create time`);
         const body = text('MessageBody') ?? '';
         const lines = body.split('\n');
         if (!lines[0] || clientVariable.test(lines[0])) problems.push(`${id}: MessageBody must start with a constant line, so it is never empty`);

@@ -41,7 +41,7 @@ describe('deploy-readiness rules', () => {
   });
 
   describe('httpApiMappingsCannotFailASend', () => {
-    it('names client values in the attributes and the group, a body that can be empty, and a failure answered 2xx (the version 1 mapping)', () => {
+    it('names a client value in the group, mapped message attributes, a body that can be empty, and a failure answered 2xx (the version 1 mapping)', () => {
       const deployment = makeDeployment({
         Shopify: {
           Type: 'AWS::ApiGatewayV2::Integration',
@@ -60,7 +60,7 @@ describe('deploy-readiness rules', () => {
 
       expect(httpApiMappingsCannotFailASend.check(deployment)).to.deep.equal([
         'Shopify: MessageGroupId must be static text or gateway-made values',
-        'Shopify: MessageAttributes holds a client-sent value (nothing is escaped in it)',
+        'Shopify: maps MessageAttributes, which API Gateway may refuse at create time',
         'Shopify: MessageBody must start with a constant line, so it is never empty',
         'Shopify: SQS 400 answers 200, as if the webhook were queued',
       ]);

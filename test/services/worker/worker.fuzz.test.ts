@@ -7,7 +7,7 @@ import { createWorkerHandler } from '../../../services/worker/worker.ts';
 import { makeApp } from '../../../factories/app.ts';
 import { makeLambdaContext } from '../../../factories/lambda-context.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
-import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord, stringAttribute } from '../../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeHttpApiFramedRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord, stringAttribute } from '../../../factories/sqs.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const validEnvelope = (): Record<string, unknown> => JSON.parse(makeEnvelopeRecord().body) as Record<string, unknown>;
@@ -37,6 +37,8 @@ const malformed: fc.Arbitrary<SQSRecord> = fc.oneof(
   }),
   fc.tuple(fc.constantFrom('\r\n', '\n', '\0'), fc.string()).map(([bad, text]) => makeHttpApiRecord({ headers: { 'x-signature': `v${bad}${text}` } })),
   fc.string().map((name) => makeHttpApiRecord({ headers: { [`${name} bad`]: 'v' } })),
+  // Framed HTTP API messages cut short or with a junk tail.
+  fc.tuple(fc.nat(), fc.string({ maxLength: 100 })).map(([cut, tail]) => makeHttpApiFramedRecord({ headers: { 'x-signature': 'v1' } }).body.slice(0, cut % 80) + tail).map((body) => makeSqsRecord({ body })),
   // Huge headers.
   fc.integer({ min: 8 * 1024, max: 64 * 1024 }).map((size) => makeEnvelopeRecord({ headers: { 'content-type': 'application/json', 'x-huge': 'h'.repeat(size) } })),
   // Empty bodies.
@@ -59,19 +61,36 @@ const malformed: fc.Arbitrary<SQSRecord> = fc.oneof(
   }),
 );
 
+/** SQS stubbed as a FIFO DLQ that refuses a message without a group id, and says which parks were sent. */
+function makeStubDlq() {
+  const parked = new Set<string>();
+  const sqs = {
+    send: ({ input }: { input: SendMessageCommandInput }) => {
+      if (!input.MessageGroupId || !input.MessageDeduplicationId) return Promise.reject(new Error('The request must contain the parameter MessageGroupId.'));
+      parked.add(input.MessageDeduplicationId);
+      return Promise.resolve({ MessageId: 'parked' });
+    },
+  } as unknown as SQSClient;
+  return { sqs, parked };
+}
+
+/** Framed HTTP API message bodies: well formed for any route, headers and body, or broken after the shape name. */
+const framedBodies: fc.Arbitrary<string> = fc.oneof(
+  fc.record({
+    path: fc.constantFrom('/webhook', '/webhook/stripe', '/webhook/github', '/webhook/acme/events', '/nowhere'),
+    method: fc.constantFrom('POST', 'GET', 'PUT'),
+    headers: fc.dictionary(fc.constantFrom('x-signature', 'stripe-signature', 'webhook-id', 'content-type'), fc.string({ maxLength: 40 }).filter((v) => !/[\r\n\0]/.test(v))),
+    body: fc.string({ maxLength: 200 }),
+  }).map((spec) => makeHttpApiFramedRecord(spec).body),
+  fc.tuple(fc.constantFrom('HttpApiV2SQSLambda 2\n', 'HttpApiV2SQSLambda 9\n', 'HttpApiV2SQSLambda'), fc.string({ unit: fc.constantFrom('\n', '\n\n', 'POST', '/webhook', 'x-a: b', ':', '\r', '\0', 'a'), maxLength: 60 })).map(([first, rest]) => first + rest),
+);
+
 describe('createWorkerHandler (fuzz)', () => {
   it('settles each of 10,000 malformed records as done, retry, parked or logged, and never throws', async () => {
     // SQS itself is stubbed here, as a FIFO DLQ that refuses a message without a group id, and
     // says which parks were sent: 4,000-odd SendMessage calls to fauxqs would take 20 s on a
     // shared machine. Parks to a real SQS-compatible server are in park.test.ts and worker.test.ts.
-    const parked = new Set<string>();
-    const sqs = {
-      send: ({ input }: { input: SendMessageCommandInput }) => {
-        if (!input.MessageGroupId || !input.MessageDeduplicationId) return Promise.reject(new Error('The request must contain the parameter MessageGroupId.'));
-        parked.add(input.MessageDeduplicationId);
-        return Promise.resolve({ MessageId: 'parked' });
-      },
-    } as unknown as SQSClient;
+    const { sqs, parked } = makeStubDlq();
     const { app } = makeApp({ logger: makeCapturingLogger('error').logger });
     const { logger, lines } = makeCapturingLogger();
     const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks-dlq.fifo', sqs });
@@ -117,5 +136,22 @@ describe('createWorkerHandler (fuzz)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  // The worker acknowledges an unrecognized message after logging it: a framed message, whose
+  // only marker is its first line, must never be taken for one.
+  it('never acknowledges a framed HTTP API message as unrecognized: each is replayed, retried or parked', async () => {
+    const { sqs, parked } = makeStubDlq();
+    const { app } = makeApp({ logger: makeCapturingLogger('error').logger });
+    const { logger, lines } = makeCapturingLogger();
+    const handler = createWorkerHandler({ app, logger, metrics: createWorkerMetrics({ write: () => undefined }), dlqUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks-dlq.fifo', sqs });
+    const records = fc.sample(framedBodies, { numRuns: 1_000, seed: 20251126 }).map((body, i) => makeSqsRecord({ body, messageId: `framed-${i}`, groupId: `g-${i}` }));
+
+    for (let i = 0; i < records.length; i += 10) await handler(makeSqsEvent(records.slice(i, i + 10)), makeLambdaContext());
+
+    expect(lines).to.have.length(records.length);
+    expect(lines.filter((line) => line.shape !== 'http-api-v2-framed' || !['done', 'retry', 'parked'].includes(line.outcome as string))).to.deep.equal([]);
+    expect(lines.filter((line) => line.outcome === 'parked').every((line) => parked.has(line.messageId as string))).to.equal(true);
+    expect(new Set(lines.map((line) => line.outcome))).to.include.keys('done', 'parked');
   });
 });

@@ -9,7 +9,7 @@ import { createWorkerHandler, type WorkerOptions } from '../../../services/worke
 import { makeApp } from '../../../factories/app.ts';
 import { makeLambdaContext } from '../../../factories/lambda-context.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
-import { makeEnvelopeRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord } from '../../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeHttpApiFramedRecord, makeHttpApiRecord, makeSqsEvent, makeSqsRecord } from '../../../factories/sqs.ts';
 import { makeScriptedApp } from './scripted-app.ts';
 import { captureAnswers } from '../../helpers/capture-answers.ts';
 
@@ -70,19 +70,43 @@ describe('createWorkerHandler', () => {
       });
     }
 
+    const httpApiVersions = [
+      ['version 2 (framed body, no attributes)', makeHttpApiFramedRecord],
+      ['version 1 (attributes), of earlier releases', makeHttpApiRecord],
+    ] as const;
     for (const [name, contentType, body] of bodies.filter(([name]) => name !== 'binary')) {
-      it(`gives the app a byte-identical ${name} body from an HTTP API message`, async () => {
-        const { app } = makeApp();
-        const answers = captureAnswers(app);
-        const { handler } = makeWorker(app);
-        const record = makeHttpApiRecord({ body: body.toString('utf8'), contentType });
+      for (const [version, makeRecord] of httpApiVersions) {
+        it(`gives the app a byte-identical ${name} body from an HTTP API message, ${version}`, async () => {
+          const { app } = makeApp();
+          const answers = captureAnswers(app);
+          const { handler } = makeWorker(app);
+          const record = makeRecord({ body: body.toString('utf8'), contentType });
 
-        const response = await handler(makeSqsEvent([record]), makeLambdaContext());
+          const response = await handler(makeSqsEvent([record]), makeLambdaContext());
 
-        expect(response).to.deep.equal(failures());
-        expect(answers).to.deep.equal([{ received: true, bytes: body.length, sha256: sha256(body), contentType }]);
-      });
+          expect(response).to.deep.equal(failures());
+          expect(answers).to.deep.equal([{ received: true, bytes: body.length, sha256: sha256(body), contentType }]);
+        });
+      }
     }
+
+    it('replays a framed HTTP API message that carries no message attributes at all, as the request the gateway received', async () => {
+      const { app } = makeApp();
+      const states: unknown[] = [];
+      app.middleware.splice(1, 0, async (ctx, next) => {
+        states.push({ method: ctx.method, path: ctx.path, signature: ctx.get('x-signature'), requestId: ctx.state.requestId, receivedAt: ctx.state.receivedAt, ip: ctx.ip });
+        await next();
+      });
+      const { handler, lines } = makeWorker(app);
+      const record = makeHttpApiFramedRecord({ path: '/webhook', requestId: 'JKJaXmPLvHcESHA=', requestTime: '1764000000', sourceIp: '198.51.100.9', headers: { 'x-signature': 'v1=abc' } }, { messageId: 'm-1' });
+
+      const response = await handler(makeSqsEvent([record]), makeLambdaContext());
+
+      expect(record.messageAttributes).to.deep.equal({});
+      expect(response).to.deep.equal(failures());
+      expect(states).to.deep.equal([{ method: 'POST', path: '/webhook', signature: 'v1=abc', requestId: 'JKJaXmPLvHcESHA=', receivedAt: 1_764_000_000_000, ip: '198.51.100.9' }]);
+      expect(lines.map(({ shape, outcome }) => [shape, outcome])).to.deep.equal([['http-api-v2-framed', 'done']]);
+    });
 
     it('replays a legacy v1 jsonPayload as its JSON text', async () => {
       const { app } = makeApp();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { decodeRecord } from '../../../shared/queue-message/decode.ts';
 import { MessageDecodeError } from '../../../shared/queue-message/errors.ts';
 import { makeEnvelopeRecord, makeHttpApiFramedRecord, makeHttpApiRecord, makeReplayRequest, makeSqsRecord, sampleTime } from '../../../factories/sqs.ts';
@@ -22,7 +23,7 @@ describe('decodeRecord', () => {
     expect(decoded).to.deep.equal({ kind: 'request', shape: 'rest-envelope-v1', request });
   });
 
-  it('decodes our HTTP API (v2) message, version 2: the framed body and the gateway-made attributes', () => {
+  it('decodes our HTTP API (v2) message, version 2, from its body alone: a framed message with no attributes at all', () => {
     const record = makeHttpApiFramedRecord({
       path: '/webhook/stripe',
       body: '{"id":1}\n\n',
@@ -32,6 +33,7 @@ describe('decodeRecord', () => {
 
     const decoded = decodeRecord(record);
 
+    expect(record.messageAttributes).to.deep.equal({});
     expect(decoded).to.deep.equal({
       kind: 'request',
       shape: 'http-api-v2-framed',
@@ -48,13 +50,45 @@ describe('decodeRecord', () => {
     });
   });
 
-  it('names every problem of a broken version 2 HTTP API message', () => {
-    const error = decodeError(makeHttpApiFramedRecord({}, { body: 'HttpApiV2SQSLambda 2\nwebhook\n\n{}', messageAttributes: { method: 'post', requestTime: 'soon' } }));
+  it('names every problem of a broken version 2 HTTP API message, whatever attributes it has', () => {
+    const error = decodeError(makeHttpApiFramedRecord({ method: 'post', requestTime: 'soon', path: 'webhook' }, { messageAttributes: { envelopeVersion: '2', method: 'POST' } }));
 
     expect([error.shape, error.problems]).to.deep.equal([
       'http-api-v2-framed',
-      ['attribute method must be an HTTP method token', 'attribute requestTime must be epoch seconds or milliseconds', 'the path line must start with "/"'],
+      ['the method line must be an HTTP method token', 'the request time line must be epoch seconds or milliseconds', 'the path line must start with "/"'],
     ]);
+  });
+
+  it('takes a body that starts with the shape name as an HTTP API message, so a broken or future version is parked, not ignored', () => {
+    const shapes = ['HttpApiV2SQSLambda 3\nPOST\n', 'HttpApiV2SQSLambda', 'HttpApiV2SQSLambda 2\n{"id":1}'].map((body) => decodeError(makeSqsRecord({ body })).shape);
+
+    expect(shapes).to.deep.equal(['http-api-v2-framed', 'http-api-v2-framed', 'http-api-v2-framed']);
+  });
+
+  // Whatever a framed body holds after its first line, and whatever attributes travel with it
+  // (none, parking's, junk), the record decodes or is undecodable (parked): it is never
+  // "unrecognized", which the worker logs and acknowledges.
+  it('never returns a framed message as unrecognized', () => {
+    const unit = fc.constantFrom('\n', '\n\n', '\r', ':', ' ', 'POST', '1764000000', '/webhook', 'x-a: b', '{', '"', '\0', 'é');
+    const valid = fc.record({ path: fc.stringMatching(/^\/[!-~]{0,30}$/), body: fc.string({ maxLength: 200 }), requestId: fc.stringMatching(/^[!-~]{0,30}$/) }).map((spec) => makeHttpApiFramedRecord(spec).body);
+    const broken = fc.tuple(fc.constantFrom('HttpApiV2SQSLambda 2\n', 'HttpApiV2SQSLambda 2', 'HttpApiV2SQSLambda 1\n', 'HttpApiV2SQSLambda'), fc.string({ unit, maxLength: 300 })).map(([first, rest]) => first + rest);
+    const truncated = fc.tuple(valid, fc.nat()).map(([body, cut]) => body.slice(0, 'HttpApiV2SQSLambda'.length + (cut % body.length)));
+    const attributes = fc.dictionary(fc.constantFrom('envelopeVersion', 'method', 'requestTime', 'parkReason', 'parkDetail', 'junk'), fc.string({ minLength: 1, maxLength: 20 }));
+
+    fc.assert(
+      fc.property(fc.oneof(valid, broken, truncated), attributes, (body, messageAttributes) => {
+        let kind: string;
+        try {
+          kind = decodeRecord(makeSqsRecord({ body, messageAttributes })).kind;
+        } catch (error) {
+          if (!(error instanceof MessageDecodeError)) throw error;
+          kind = `undecodable ${error.shape}`;
+        }
+
+        expect(kind).to.be.oneOf(['request', 'undecodable http-api-v2-framed']);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('still decodes an HTTP API message of version 1 (headers in attributes), sent before the stack moved to version 2', () => {
@@ -76,6 +110,14 @@ describe('decodeRecord', () => {
         requestId: 'JKJaXmPLvHcESHA=',
       },
     });
+  });
+
+  it('reads a version 1 message by its attributes even when its body, which the client chose, looks like a frame', () => {
+    const forged = 'HttpApiV2SQSLambda 2\nDELETE\nx\n1\n10.0.0.1\n/api/admin\nauthorization: Bearer x\n\n{}';
+
+    const decoded = decodeRecord(makeHttpApiRecord({ path: '/webhook/github', body: forged }));
+
+    expect(decoded.kind === 'request' && [decoded.shape, decoded.request.method, decoded.request.path, decoded.request.body.toString()]).to.deep.equal(['http-api-v2', 'POST', '/webhook/github', forged]);
   });
 
   it('reads an HTTP API request time in epoch seconds as milliseconds', () => {
