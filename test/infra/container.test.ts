@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { loadTemplate, resource, resourcesOfType, type Resource } from './helpers/cloudformation-yaml.ts';
+import { imageUri } from './helpers/deployments.ts';
+import { renderTemplate, type ParameterValues } from './helpers/render-template.ts';
+import { createResolver } from './helpers/resolve-value.ts';
 
 // Invariants of infra/container.yaml, each tied to the AWS behaviour it relies on (the template
 // cites the documentation next to each resource). AWS itself is not reachable here: the template
@@ -8,6 +11,9 @@ import { loadTemplate, resource, resourcesOfType, type Resource } from './helper
 const template = loadTemplate('infra/container.yaml');
 const service = loadTemplate('infra/service.yaml');
 const props = (logicalId: string) => resource(template, logicalId).Properties ?? {};
+const required = { DeploymentId: 'acme', PipelineId: 'main', ImageUri: imageUri, VpcId: 'vpc-0123456789abcdef0', LoadBalancerSubnetIds: 'subnet-1,subnet-2', TaskSubnetIds: '' };
+/** Resolves intrinsic functions as CloudFormation would for these parameters. */
+const resolverFor = (parameters: ParameterValues) => createResolver(renderTemplate(template, parameters), parameters);
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -115,7 +121,9 @@ describe('infra/container.yaml', () => {
       const port = (container().PortMappings as { ContainerPort: unknown }[])[0]?.ContainerPort;
       const env = environment();
 
-      expect([env.PORT, props('TargetGroup').Port, props('LoadBalancerToTasks').FromPort, props('TasksFromLoadBalancer').FromPort]).to.deep.equal([port, port, port, port]);
+      const toTasks = (props('LoadBalancerSecurityGroup').SecurityGroupEgress as { FromPort: unknown }[])[0]?.FromPort;
+
+      expect([env.PORT, props('TargetGroup').Port, toTasks, props('TasksFromLoadBalancer').FromPort]).to.deep.equal([port, port, port, port]);
       expect(env.HOST).to.equal('0.0.0.0');
     });
 
@@ -222,13 +230,35 @@ describe('infra/container.yaml', () => {
       expect(http?.[2]).to.deep.equal({ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } });
     });
 
-    it('creates the service only after the listener that forwards to its target group', () => {
-      expect(resource(template, 'Service').Metadata).to.deep.equal({ ForwardingListener: { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] } });
+    it('creates the service only after the listener that forwards to its target group and the albDnsName its tasks read', () => {
+      expect(resource(template, 'Service').Metadata).to.deep.equal({
+        ForwardingListener: { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] },
+        StartsAfter: { Ref: 'AlbDnsNameParameter' },
+      });
     });
 
     it('lets only the load balancer reach the tasks, on the container port', () => {
       expect(props('TasksFromLoadBalancer').SourceSecurityGroupId).to.deep.equal({ Ref: 'LoadBalancerSecurityGroup' });
       expect(props('TaskSecurityGroup').SecurityGroupIngress).to.equal(undefined);
+    });
+
+    it('lets the load balancer send to the tasks on the container port and nowhere else', () => {
+      // A group with no inline egress rule gets EC2's allow-all rule, which separate
+      // AWS::EC2::SecurityGroupEgress resources do not remove.
+      const port = (container().PortMappings as { ContainerPort: unknown }[])[0]?.ContainerPort;
+
+      expect(props('LoadBalancerSecurityGroup').SecurityGroupEgress).to.deep.equal([
+        { IpProtocol: 'tcp', FromPort: port, ToPort: port, DestinationSecurityGroupId: { Ref: 'TaskSecurityGroup' }, Description: 'Requests and health checks to the tasks' },
+      ]);
+      expect(resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress')).to.deep.equal({});
+    });
+
+    it('lets CloudFormation name the load balancer and target group, so that an update may replace them', () => {
+      // LoadBalancerScheme (internet-facing or internal), VpcId and the target group's port or
+      // protocol are replaced on update, which CloudFormation refuses for a resource with a fixed name.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html
+      expect([props('LoadBalancer').Name, props('TargetGroup').Name]).to.deep.equal([undefined, undefined]);
+      expect(props('LoadBalancer').Scheme).to.deep.equal({ Ref: 'LoadBalancerScheme' });
     });
 
     it('has a WAF web ACL whose body rules and general rate limit stay off /webhook, and logs to aws-waf-logs-*', () => {
@@ -240,7 +270,9 @@ describe('infra/container.yaml', () => {
       expect(bodyRules.map(scope)).to.satisfy((scopes: string[]) => scopes.every((s) => s.startsWith('{"NotStatement"') && s.includes('^/webhook(/|$)')));
       expect(props('WebAclAssociation').ResourceArn).to.deep.equal({ Ref: 'LoadBalancer' });
       expect(subText(props('WebAclLogGroup').LogGroupName)).to.match(/^aws-waf-logs-/);
-      expect(props('WebAclLogging').LogDestinationConfigs).to.deep.equal([{ 'Fn::GetAtt': ['WebAclLogGroup', 'Arn'] }]);
+      // WAF refuses the ":*" a log group's Arn attribute ends with.
+      const destinations = (props('WebAclLogging').LogDestinationConfigs as unknown[]).map(resolverFor(required));
+      expect(destinations).to.deep.equal(['arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-acme-service']);
     });
   });
 
@@ -268,9 +300,11 @@ describe('infra/container.yaml', () => {
       ]);
     });
 
-    it('keeps the service between MinTasks and MaxTasks, starting at MinTasks', () => {
+    it('keeps the service between MinTasks and MaxTasks, and leaves its task count to auto scaling on updates', () => {
+      // A DesiredCount in the template is set again at every stack update, undoing a scale-out;
+      // registering the scalable target raises a new service to MinCapacity.
       expect([props('ScalableTarget').MinCapacity, props('ScalableTarget').MaxCapacity, props('Service').DesiredCount]).to.deep.equal([
-        { Ref: 'MinTasks' }, { Ref: 'MaxTasks' }, { Ref: 'MinTasks' },
+        { Ref: 'MinTasks' }, { Ref: 'MaxTasks' }, undefined,
       ]);
     });
   });
