@@ -1,9 +1,10 @@
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { createInvocationContext } from './invocation-context.ts';
 import { toSqsEvent } from './sqs-event.ts';
+import { changeVisibility, holdVisibility } from './visibility-lease.ts';
 
 // How long a stop lets receives in progress finish before cutting them.
 const receiveGraceMs = 500;
@@ -67,9 +68,9 @@ export interface DrainReport {
  * the records not reported in `batchItemFailures`; the rest come back after the visibility
  * timeout, and the queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
- * While a batch runs its messages' visibility is extended every third of the timeout
- * (ChangeMessageVisibility), so a long replay is never handed to a second consumer.
- * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html
+ * While a batch runs its messages' visibility is extended (holdVisibility), so a long replay is
+ * never handed to a second consumer; if that hold is lost, the batch starts no more replays,
+ * since another consumer may already have the rest (and, on a FIFO queue, their groups).
  */
 export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
   const { sqs, queueUrl, logger } = options;
@@ -100,19 +101,17 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     return answer.Messages ?? [];
   };
 
-  const handle = async (messages: Message[]): Promise<void> => {
+  const handle = async (messages: Message[], receivedAt: number): Promise<void> => {
     inFlight += 1;
-    let extending: Promise<void> | undefined;
-    const heartbeat = setInterval(() => {
-      extending = changeVisibility(sqs, queueUrl, messages, visibilitySeconds, logger);
-    }, Math.max(100, (visibilitySeconds * 1000) / 3));
+    const lease = holdVisibility({ sqs, queueUrl, messages, visibilitySeconds, receivedAt, logger });
     try {
       const event = toSqsEvent(messages, queueArn);
-      // A stop lowers the deadline of the batches in flight: the worker reads it before each record.
-      const failed = await invoke(event, createInvocationContext(options.functionName ?? 'worker', functionTimeoutMs, () => drainDeadline), { ...options, functionTimeoutMs });
+      // A stop, or a lost hold, brings the deadline of the batch forward: the worker reads it
+      // before each record and starts none after it.
+      const stopAt = () => Math.min(drainDeadline, lease.lostAt());
+      const failed = await invoke(event, createInvocationContext(options.functionName ?? 'worker', functionTimeoutMs, stopAt), { ...options, functionTimeoutMs });
       // No extension may land after the delete or the release below.
-      clearInterval(heartbeat);
-      await extending;
+      await lease.end();
       const done = messages.filter((message) => !failed.has(message.MessageId ?? ''));
       if (done.length > 0) deleted += await acknowledge(sqs, queueUrl, done, logger);
       // Stopping: what this batch did not handle goes to another consumer now, not after the timeout.
@@ -120,7 +119,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       if (stopping && kept.length > 0) await changeVisibility(sqs, queueUrl, kept, 0, logger);
       logger.debug('batch handled', { received: messages.length, deleted: done.length, failed: failed.size, released: stopping ? kept.length : 0 });
     } finally {
-      clearInterval(heartbeat);
+      await lease.end();
       inFlight -= 1;
     }
   };
@@ -134,8 +133,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const loop = async (): Promise<void> => {
     while (!stopping) {
       let messages: Message[];
+      let receivedAt: number;
       try {
         messages = await receive();
+        receivedAt = Date.now();
       } catch (error) {
         if (stopping) return;
         logger.warn('receive failed, retrying in 1 s', describeError(error));
@@ -144,7 +145,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       }
       // Received as the stop came: handed back unhandled, at once.
       if (stopping) await changeVisibility(sqs, queueUrl, messages, 0, logger);
-      else if (messages.length > 0) await handle(messages);
+      else if (messages.length > 0) await handle(messages, receivedAt);
     }
   };
 
@@ -220,21 +221,5 @@ async function acknowledge(sqs: SQSClient, queueUrl: string, messages: Message[]
   } catch (error) {
     logger.error('delete failed', { ...describeError(error), messageIds: messages.map((m) => m.MessageId) });
     return 0;
-  }
-}
-
-/**
- * Sets the messages' visibility timeout from now: the batch's length to keep them while it runs,
- * 0 to hand them back at once. A failure is only logged: the message then keeps the visibility it had.
- */
-async function changeVisibility(sqs: SQSClient, queueUrl: string, messages: Message[], seconds: number, logger: Logger): Promise<void> {
-  const entries = messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }));
-  try {
-    const answer = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-    for (const failure of answer.Failed ?? []) {
-      logger.warn('visibility change failed', { messageId: messages[Number(failure.Id)]?.MessageId, code: failure.Code, seconds });
-    }
-  } catch (error) {
-    logger.warn('visibility change failed', { ...describeError(error), seconds, messageIds: messages.map((m) => m.MessageId) });
   }
 }

@@ -10,6 +10,7 @@ import { encodeRestEnvelope } from '../../../shared/queue-message/envelope.ts';
 import { makeApp } from '../../../factories/app.ts';
 import { makeCapturingLogger } from '../../../factories/logger.ts';
 import { depth, drain, waitFor } from '../../helpers/queue.ts';
+import { createFaultySqsClient } from '../../helpers/sqs-faults.ts';
 
 interface Invocation {
   bodies: string[];
@@ -281,6 +282,64 @@ describe('startConsumer', () => {
 
       expect(slow.handled).to.deep.equal(['w1', 'w2', 'w3']);
       expect(await depth(queue.client, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+    });
+  });
+  describe('losing the hold on a batch', () => {
+    // Stubbed AWS (helpers/sqs-faults.ts): extensions of the visibility fail as SQS fails them;
+    // a release (visibility 0) and every other call reach fauxqs.
+    const extension = (command: string, input: Record<string, unknown>) =>
+      command === 'ChangeMessageVisibilityBatchCommand' && (input.Entries as { VisibilityTimeout: number }[])[0]?.VisibilityTimeout !== 0;
+
+    /** Two webhooks in one batch (two groups) through the real worker, each replay taking `ms`; the worker's record lines. */
+    async function replayTwo(visibilityTimeoutSeconds: number, ms: number, fault: Parameters<typeof createFaultySqsClient>[1]): Promise<{ b: unknown[][]; consumerLines: Record<string, unknown>[] }> {
+      await queue.stop();
+      queue = await startLocalQueue({ visibilityTimeoutSeconds, maxReceiveCount: 5 });
+      const ids: string[] = [];
+      for (const body of ['a', 'b']) {
+        const envelope = encodeRestEnvelope({ method: 'POST', path: '/webhook/slow', query: [], headers: { 'content-type': 'text/plain' }, body: Buffer.from(body), requestId: body });
+        const sent = await queue.client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: envelope, MessageGroupId: body, MessageDeduplicationId: body }));
+        ids.push(sent.MessageId ?? '');
+      }
+      const { app } = makeApp();
+      app.use(async (ctx) => {
+        await sleep(ms);
+        ctx.body = { ok: true };
+      });
+      const worker = makeCapturingLogger();
+      const handler = createWorkerHandler({ app, logger: worker.logger, metrics: createWorkerMetrics({ write: () => undefined }), deadlineMarginMs: 50 });
+      const sqs = createFaultySqsClient(queue.endpoint, fault);
+      const capture = makeCapturingLogger();
+      consumer = await startConsumer({ sqs, queueUrl: queue.queueUrl, handler, logger: capture.logger, waitTimeSeconds: 1, functionTimeoutMs: 60_000 });
+      // b's records in order: outcome, reason, receive count.
+      const b = () => worker.lines.filter((l) => l.message === 'queue record' && l.messageId === ids[1]).map((l) => [l.outcome, l.reason, l.receiveCount]);
+      await waitFor('b handled', () => (b().some(([outcome]) => outcome === 'done') ? true : undefined), 20_000);
+      await consumer.stop();
+      sqs.destroy();
+      return { b: b(), consumerLines: capture.lines };
+    }
+
+    const lost = (lines: Record<string, unknown>[]) => lines.filter((l) => l.message === 'visibility lost, the batch starts no more replays').map((l) => l.why);
+
+    it('starts no more replays once no extension succeeded before the visibility ran out', async function () {
+      this.timeout(30_000);
+      // a runs 1.5 s on a 1 s visibility whose extensions all fail: b, received with it, is
+      // visible again (another consumer may have it), so it waits for its next delivery.
+      const { b, consumerLines } = await replayTwo(1, 1500, (command, input) => (extension(command, input) ? new Error('Rate exceeded') : undefined));
+
+      expect(b.slice(0, 2)).to.deep.equal([['retry', 'deadline', 1], ['done', undefined, 2]]);
+      expect(lost(consumerLines)[0]).to.equal('no extension succeeded before the visibility timeout ran out');
+    });
+
+    it('starts no more replays once SQS refuses to extend a message of the batch', async function () {
+      this.timeout(30_000);
+      // The receipt handles are no longer valid (the messages were received again elsewhere):
+      // SQS refuses the extension entry by entry, well before the 3 s visibility runs out.
+      const refuse = (command: string, input: Record<string, unknown>) =>
+        extension(command, input) ? { output: { Successful: [], Failed: (input.Entries as { Id: string }[]).map((e) => ({ Id: e.Id, Code: 'ReceiptHandleIsInvalid', SenderFault: true })) } } : undefined;
+      const { b, consumerLines } = await replayTwo(3, 1500, refuse);
+
+      expect(b[0]).to.deep.equal(['retry', 'deadline', 1]);
+      expect(lost(consumerLines)[0]).to.equal('SQS refused to extend the visibility');
     });
   });
 });
