@@ -52,6 +52,14 @@ export interface Service {
 const defaultGraceMs = 5000;
 
 /**
+ * How long an idle keep-alive connection stays open: longer than the load balancer's idle
+ * timeout (60 s in infra/container.yaml), so that the balancer closes it, never the server
+ * while the balancer sends a request on it (the client would get a 502). Node's default is 5 s.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+ */
+export const keepAliveTimeoutMs = 65_000;
+
+/**
  * The service on one host: the app as the http function serves it and, given a queue, the
  * REST API's webhook path (gateway → FIFO queue → consumer acting as Lambda's event source
  * mapping → worker → the same app). `npm start` runs it on fauxqs, `node server.mjs` on SQS.
@@ -85,7 +93,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     res.once('close', () => (inProgress -= 1));
     listener(req, res);
   };
-  const server = createServer(serve);
+  // headersTimeout above it, so that a request on a connection idle nearly that long is never
+  // cut off while its headers arrive.
+  const server = createServer({ keepAliveTimeout: keepAliveTimeoutMs, headersTimeout: keepAliveTimeoutMs + 1000 }, serve);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { startLocalQueue, type LocalQueue } from '../../services/local/local-queue.ts';
 import { createGateway } from '../../services/server/gateway.ts';
@@ -101,6 +103,30 @@ describe('node server.mjs from the task root', () => {
     expect([webhook.status, ((await webhook.json()) as { received: boolean }).received]).to.deep.equal([200, true]);
     expect(String(server.lines.find((l) => l.message === 'listening')?.queue)).to.match(/^none: QUEUE_URL is not set.*HTTP only/);
     expect([code, server.lines.some((l) => l.message === 'stopped')]).to.deep.equal([0, true]);
+  });
+
+  it("keeps an idle keep-alive connection open past Node's default (5 s, closed by 7 s), for the load balancer to reuse", async function () {
+    this.timeout(30_000);
+    const server = await start({ HOST: '127.0.0.1', PORT: '0' });
+    // One socket: the second request reuses it only if the server kept it open while idle. The
+    // load balancer reuses idle connections for up to its idle timeout (keepAliveTimeoutMs is
+    // checked against it in test/infra/container.test.ts); a server closing first costs a 502.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () => new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+      const req = request(`${server.url}/health`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+    const first = await get();
+    await sleep(8000);
+    const second = await get();
+    agent.destroy();
+
+    expect([first, second]).to.deep.equal([{ status: 200, reused: false }, { status: 200, reused: true }]);
   });
 
   it('queues webhook POSTs, replays them in order per group, parks what the app rejects, and writes EMF metrics', async function () {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { keepAliveTimeoutMs } from '../../services/server/service.ts';
 import { loadTemplate, resource, resourcesOfType, type Resource } from './helpers/cloudformation-yaml.ts';
 import { imageUri } from './helpers/deployments.ts';
 import { renderTemplate, type ParameterValues } from './helpers/render-template.ts';
@@ -210,6 +211,14 @@ describe('infra/container.yaml', () => {
       const { TargetType, HealthCheckPath, HealthCheckProtocol, Matcher } = props('TargetGroup');
 
       expect({ TargetType, HealthCheckPath, HealthCheckProtocol, Matcher }).to.deep.equal({ TargetType: 'ip', HealthCheckPath: '/health', HealthCheckProtocol: 'HTTP', Matcher: { HttpCode: '200' } });
+    });
+
+    it("closes idle connections to the tasks before they do (the server's keep-alive outlasts the idle timeout)", () => {
+      // A target closing an idle connection first races the balancer's next request on it: 502.
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+      const attributes = Object.fromEntries((props('LoadBalancer').LoadBalancerAttributes as { Key: string; Value: string }[]).map((a) => [a.Key, Number(a.Value)]));
+
+      expect(attributes['idle_timeout.timeout_seconds']! * 1000).to.be.below(keepAliveTimeoutMs);
     });
 
     it('drains a task for less time than ECS gives it after SIGTERM', () => {
