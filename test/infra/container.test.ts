@@ -12,7 +12,7 @@ import { createResolver } from './helpers/resolve-value.ts';
 const template = loadTemplate('infra/container.yaml');
 const service = loadTemplate('infra/service.yaml');
 const props = (logicalId: string) => resource(template, logicalId).Properties ?? {};
-const required = { DeploymentId: 'acme', PipelineId: 'main', ImageUri: imageUri, VpcId: 'vpc-0123456789abcdef0', LoadBalancerSubnetIds: 'subnet-1,subnet-2', TaskSubnetIds: '' };
+const required = { DeploymentId: 'acme', PipelineId: 'main', ImageUri: imageUri, VpcId: 'vpc-0123456789abcdef0', LoadBalancerSubnetIds: 'subnet-1,subnet-2', TaskSubnetIds: '', TaskSecurityGroupIds: '' };
 /** Resolves intrinsic functions as CloudFormation would for these parameters. */
 const resolverFor = (parameters: ParameterValues) => createResolver(renderTemplate(template, parameters), parameters);
 

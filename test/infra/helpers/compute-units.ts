@@ -5,6 +5,7 @@ import { createResolver } from './resolve-value.ts';
 /** Something in a template that runs our code: what it runs, as whom, where, and what feeds it. */
 export interface ComputeUnit {
   id: string;
+  kind: 'lambda' | 'ecs-task';
   /** Logical id of the IAM role the code runs as. */
   roleId: string;
   /** The source entry of its bundle (`services/http/handler.ts`). */
@@ -18,7 +19,21 @@ export interface ComputeUnit {
   queueSources: string[];
   /** What its code can call (helpers/code-aws-calls.ts), this configuration's environment applied. */
   calls: AwsCall[];
+  /** What the platform calls from the unit's network on its behalf, as another role: none for Lambda. */
+  platformCalls: AwsCall[];
 }
+
+// A Fargate task's image pull and log shipping go out through the task's own network interface:
+// from private subnets they need ECR's API and registry endpoints, S3 (the image layers) and
+// CloudWatch Logs (the awslogs driver), as endpoints or through NAT.
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+const fargateSource = 'Fargate, as the execution role (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html)';
+const fargateCalls: AwsCall[] = [
+  { action: 'ecr:GetAuthorizationToken', endpoint: 'ecr.api', from: fargateSource },
+  { action: 'ecr:BatchGetImage', endpoint: 'ecr.dkr', from: fargateSource },
+  { action: 'ecr:GetDownloadUrlForLayer', endpoint: 's3', from: fargateSource },
+  { action: 'logs:PutLogEvents', endpoint: 'logs', from: fargateSource },
+];
 
 const callsByEntry = new Map<string, AwsCall[]>();
 const warned = new Set<string>();
@@ -64,15 +79,23 @@ function taskUnits(deployment: RenderedDeployment): ComputeUnit[] {
         return [];
       }
       const environment = Object.fromEntries((container?.Environment ?? []).map((pair) => [String(resolve(pair.Name)), String(resolve(pair.Value))]));
+      // In a VPC's private subnets when its service gives the tasks no public IP.
+      const network = Object.values(deployment.template.Resources)
+        .filter((service) => service.Type === 'AWS::ECS::Service' && (service.Properties?.TaskDefinition as { Ref?: string } | undefined)?.Ref === id)
+        .map((service) => (service.Properties?.NetworkConfiguration as { AwsvpcConfiguration?: Record<string, unknown> } | undefined)?.AwsvpcConfiguration)[0];
+      const vpc = network?.AssignPublicIp === 'DISABLED' ? { subnetIds: resolve(network.Subnets) as string[], securityGroupIds: resolve(network.SecurityGroups) as string[] } : undefined;
       return [
         {
           id,
+          kind: 'ecs-task',
           roleId: String((props.TaskRoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
           entry,
           environment,
           logGroup: '',
+          ...(vpc ? { vpc } : {}),
           queueSources: [],
           calls: callsOf(entry).filter((call) => !call.when || call.when(environment)),
+          platformCalls: fargateCalls,
         },
       ];
     });
@@ -92,6 +115,7 @@ function lambdaUnits(deployment: RenderedDeployment): ComputeUnit[] {
       const vpc = props.VpcConfig as { SubnetIds: unknown; SecurityGroupIds: unknown } | undefined;
       return {
         id,
+        kind: 'lambda',
         roleId: String((props.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
         entry,
         // Lambda sets AWS_REGION itself.
@@ -102,6 +126,8 @@ function lambdaUnits(deployment: RenderedDeployment): ComputeUnit[] {
           .filter(([, mapping]) => mapping.Type === 'AWS::Lambda::EventSourceMapping' && (mapping.Properties?.FunctionName as { Ref?: string }).Ref === id)
           .map(([, mapping]) => String(resolve(mapping.Properties?.EventSourceArn))),
         calls: calls.filter((call) => !call.when || call.when({ AWS_REGION: 'eu-west-1', ...environment })),
+        // Lambda pulls the image and writes the logs itself, from outside the VPC.
+        platformCalls: [],
       };
     });
 }

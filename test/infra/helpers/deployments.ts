@@ -30,6 +30,9 @@ export function matrix(file: string, base: ParameterValues, choices: Record<stri
 }
 
 export const accountId = '123456789012';
+
+/** What infra/network.yaml outputs, as the configurations below pass it to the stacks that run in it. */
+export const networkOutputs = { PrivateSubnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210', FunctionSecurityGroupId: 'sg-0123456789abcdef0' };
 export const imageUri = `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/acme-service@sha256:${'a'.repeat(64)}`;
 
 const serviceMatrix = matrix(
@@ -39,7 +42,7 @@ const serviceMatrix = matrix(
     api: { 'REST API': { ApiFlavour: 'rest' }, 'HTTP API': { ApiFlavour: 'http' }, 'both APIs': { ApiFlavour: 'both' } },
     network: {
       'no VPC': {},
-      'in a VPC': { SubnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210', SecurityGroupIds: 'sg-0123456789abcdef0' },
+      'in a VPC': { SubnetIds: networkOutputs.PrivateSubnetIds, SecurityGroupIds: networkOutputs.FunctionSecurityGroupId },
     },
     auth: { 'Cognito auth': { AuthMode: 'cognito' }, 'IAM auth': { AuthMode: 'iam' } },
     alarms: { 'its own alarm topic': { AlarmEmail: 'ops@example.com' }, 'an existing alarm topic': { AlarmTopicArn: `arn:aws:sns:eu-west-1:${accountId}:ops-alarms` } },
@@ -52,6 +55,9 @@ function networkFor(parameters: ParameterValues): Deployment | undefined {
   const internetAccess = parameters.AuthMode === 'iam' ? 'none' : 'nat';
   return { file: 'infra/network.yaml', name: `InternetAccess=${internetAccess}`, parameters: { DeploymentId: 'acme', InternetAccess: internetAccess } };
 }
+
+/** infra/README.md, "Container service": the tasks pull the image and write logs through the NAT gateway. */
+const containerNetwork: Deployment = { file: 'infra/network.yaml', name: 'InternetAccess=nat', parameters: { DeploymentId: 'acme', InternetAccess: 'nat' } };
 
 const service = serviceMatrix.map((deployment) => {
   const network = networkFor(deployment.parameters);
@@ -115,11 +121,15 @@ export const deployments: Deployment[] = [
       PipelineId: 'main',
       ImageUri: imageUri,
       VpcId: 'vpc-0123456789abcdef0',
-      LoadBalancerSubnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+      LoadBalancerSubnetIds: 'subnet-0123456789abcdef1,subnet-0fedcba9876543211',
       TaskSubnetIds: '',
+      TaskSecurityGroupIds: '',
     },
     {
-      network: { 'tasks in public subnets': {}, 'tasks in private subnets': { TaskSubnetIds: 'subnet-0123456789abcdef1,subnet-0fedcba9876543211' } },
+      network: {
+        'tasks in public subnets': {},
+        "tasks in network.yaml's private subnets": { TaskSubnetIds: networkOutputs.PrivateSubnetIds, TaskSecurityGroupIds: networkOutputs.FunctionSecurityGroupId },
+      },
       listener: {
         'HTTP only': {},
         HTTPS: { CertificateArn: `arn:aws:acm:eu-west-1:${accountId}:certificate/01234567-89ab-cdef-0123-456789abcdef`, PublicHostName: 'hooks.example.com' },
@@ -134,7 +144,7 @@ export const deployments: Deployment[] = [
         },
       },
     },
-  ),
+  ).map((deployment) => (deployment.parameters.TaskSubnetIds ? { ...deployment, network: containerNetwork } : deployment)),
 ];
 
 const templates = new Map<string, Template>();

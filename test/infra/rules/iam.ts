@@ -153,7 +153,8 @@ export const grantsWhatTheCodeCalls: Rule = {
         // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html (permissions)
         ...(unit.logGroup ? ['logs:CreateLogStream', 'logs:PutLogEvents'].map((a): [string, string] => [a, `arn:aws:logs:${region}:${account}:log-group:${unit.logGroup}:log-stream:2026/01/01/[$LATEST]abc`]) : []),
         // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
-        ...(unit.vpc ? ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'].map((a): [string, string] => [a, '*']) : []),
+        // (ECS creates a task's network interface with its own service-linked role.)
+        ...(unit.vpc && unit.kind === 'lambda' ? ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'].map((a): [string, string] => [a, '*']) : []),
       ];
       const seen = new Set<string>();
       return needs.flatMap(([action, resource]) => {

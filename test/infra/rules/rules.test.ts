@@ -196,7 +196,7 @@ describe('deploy-readiness rules', () => {
 
         expect(readFileSync(file, 'utf8')).to.not.contain('DynamoDbGatewayEndpoint');
         expect(problems.map((p) => p.replace(/ \(.*\)/, ''))).to.deep.equal(
-          ['HttpFunction', 'WorkerFunction'].flatMap((fn) => ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(() => `${fn} calls dynamodb: no endpoint and no NAT route from the functions' subnets`)),
+          ['HttpFunction', 'WorkerFunction'].flatMap((fn) => ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(() => `${fn} calls dynamodb: no endpoint and no NAT route from its subnets`)),
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -212,9 +212,31 @@ describe('deploy-readiness rules', () => {
 
       expect(reachesEveryCallFromTheVpc.check(renderDeployment(deployment))).to.deep.equal([]);
       expect(problems.map((p) => p.replace(/ \(.*\)/, ''))).to.deep.equal([
-        "HttpFunction calls cognito-idp: no endpoint and no NAT route from the functions' subnets",
-        "WorkerFunction calls cognito-idp: no endpoint and no NAT route from the functions' subnets",
+        "HttpFunction calls cognito-idp: no endpoint and no NAT route from its subnets",
+        "WorkerFunction calls cognito-idp: no endpoint and no NAT route from its subnets",
       ]);
+    });
+
+    describe("container tasks in network.yaml's private subnets", () => {
+      const tasks = () => deployments.find((d) => d.file === 'infra/container.yaml' && d.parameters.TaskSecurityGroupIds) as RenderedDeployment;
+      const problemsOf = (deployment: RenderedDeployment) => reachesEveryCallFromTheVpc.check(renderDeployment(deployment)).map((p) => p.replace(/ \(.*\)/, ''));
+
+      it('names every SQS and SSM call when the tasks lack the group the endpoints admit', () => {
+        const withoutGroup = { ...tasks(), parameters: { ...tasks().parameters, TaskSecurityGroupIds: '' } };
+
+        expect(problemsOf(tasks())).to.deep.equal([]);
+        expect([...new Set(problemsOf(withoutGroup))]).to.deep.equal([
+          'TaskDefinition calls ssm: the security groups of SsmEndpoint admit HTTPS from none of its security groups',
+          'TaskDefinition calls sqs: the security groups of SqsEndpoint admit HTTPS from none of its security groups',
+        ]);
+      });
+
+      it("names Fargate's image pull and log shipping without NAT (the network has no ECR, S3 or Logs endpoint)", () => {
+        const withoutNat = { ...tasks(), network: { ...(tasks().network as RenderedDeployment), parameters: { DeploymentId: 'acme', InternetAccess: 'none' } } };
+
+        // cognito-idp too: the tasks verify Cognito tokens (the JWKS download), as the functions do.
+        expect(problemsOf(withoutNat)).to.deep.equal(['cognito-idp', 'ecr.api', 'ecr.dkr', 's3', 'logs'].map((endpoint) => `TaskDefinition calls ${endpoint}: no endpoint and no NAT route from its subnets`));
+      });
     });
   });
 });
