@@ -13,9 +13,10 @@ export interface ServerProcess {
 
 /**
  * Runs `node server.mjs` in `root` with `env` and nothing else of this process's environment
- * but PATH, and resolves once it logs that it listens; rejects with its stderr if it exits first.
+ * but PATH, and resolves once it logs that it listens (or logs `until`, its url then empty);
+ * rejects with its stderr if it exits first.
  */
-export async function startServerProcess(root: string, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(root: string, env: Record<string, string>, until = 'listening'): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['server.mjs'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
@@ -30,10 +31,11 @@ export async function startServerProcess(root: string, env: Record<string, strin
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let early = false;
   void exited.then(() => (early = true));
-  const url = await waitFor('server.mjs listening', () => {
-    if (early && !lines.some((l) => l.message === 'listening')) throw new Error(`server.mjs exited before listening: ${stderr}`);
-    const listening = lines.find((l) => l.message === 'listening');
-    return typeof listening?.url === 'string' ? listening.url : undefined;
+  const url = await waitFor(`server.mjs logging ${until}`, () => {
+    const line = lines.find((l) => l.message === until);
+    if (early && !line) throw new Error(`server.mjs exited before logging ${until}: ${stderr}`);
+    if (!line) return undefined;
+    return typeof line.url === 'string' ? line.url : '';
   }, 30_000);
   return { url, lines, exited, kill: (signal) => child.kill(signal) };
 }

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,6 +128,36 @@ describe('node server.mjs from the task root', () => {
     agent.destroy();
 
     expect([first, second]).to.deep.equal([{ status: 200, reused: false }, { status: 200, reused: true }]);
+  });
+
+  it('stops cleanly at a SIGTERM during start-up, stopping what the start-up started', async function () {
+    this.timeout(30_000);
+    queue = await startLocalQueue({ visibilityTimeoutSeconds: 5 });
+    // Each connection to the queue opens 1 s late: start-up (queue attributes, the consumer's
+    // first receives) takes a few seconds after the configuration is loaded.
+    const slow = createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      setTimeout(() => {
+        const upstream = connect(Number(new URL(queue!.endpoint).port), '127.0.0.1');
+        upstream.on('error', () => socket.destroy());
+        socket.on('close', () => upstream.destroy());
+        socket.pipe(upstream).pipe(socket);
+      }, 1000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = await startServerProcess(taskRoot, { ...queueEnv(), AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` }, 'configuration loaded');
+      servers.push(server);
+
+      // In the task node is PID 1, which ignores a signal it has no handler for: the handler
+      // must be there from the start, or ECS kills the task only after its stop timeout.
+      server.kill('SIGTERM');
+      const code = await server.exited;
+
+      expect([code, server.lines.some((l) => l.message === 'shutting down'), server.lines.some((l) => l.message === 'stopped')]).to.deep.equal([0, true, true]);
+    } finally {
+      slow.close();
+    }
   });
 
   it('queues webhook POSTs, replays them in order per group, parks what the app rejects, and writes EMF metrics', async function () {
