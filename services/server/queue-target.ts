@@ -11,8 +11,8 @@ export interface QueueTarget {
  * The queue at `queueUrl` (credentials from the usual AWS environment) and its DLQ: `dlqUrl`
  * when given, else the queue's redrive target.
  */
-export async function connectQueueUrl(queueUrl: string, options: { dlqUrl?: string; region?: string; endpoint?: string } = {}): Promise<QueueTarget> {
-  const client = createSqsClient(queueUrl, options.region, options.endpoint);
+export async function connectQueueUrl(queueUrl: string, options: { dlqUrl?: string; region?: string; endpoint?: string; longPolls?: number } = {}): Promise<QueueTarget> {
+  const client = createSqsClient(queueUrl, options.region, options.endpoint, options.longPolls);
   try {
     return { client, queueUrl, dlqUrl: options.dlqUrl ?? (await findDeadLetterQueueUrl(client, queueUrl)) };
   } catch (error) {
@@ -21,17 +21,29 @@ export async function connectQueueUrl(queueUrl: string, options: { dlqUrl?: stri
   }
 }
 
+/** Connections to the queue's endpoint for everything but long polls: the SDK's default pool size. */
+const sdkDefaultSockets = 50;
+
 /**
  * An SQS client for a queue URL. The region is `region` (AWS_REGION), else the one in the URL
  * (`sqs.<region>.amazonaws.com`, or the legacy `<region>.queue.amazonaws.com`); a queue outside
  * AWS (LocalStack, ElasticMQ, fauxqs) is reached at `endpoint` (AWS_ENDPOINT_URL_SQS) or its
  * own host for every call, GetQueueUrl too.
+ * `longPolls` is how many receives may wait on the queue at once (the consumer's concurrency):
+ * each holds a connection for up to 20 s, so the pool gets that many more than the SDK's 50, or
+ * a webhook's SendMessage and a batch's visibility extension would queue behind the polls.
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
  */
-export function createSqsClient(queueUrl: string, region?: string, endpointUrl?: string): SQSClient {
+export function createSqsClient(queueUrl: string, region?: string, endpointUrl?: string, longPolls = 0): SQSClient {
   const { host, hostname, origin } = new URL(queueUrl);
   const clientRegion = region ?? (/^sqs\.([a-z0-9-]+)\./.exec(host) ?? /^([a-z0-9-]+)\.queue\./.exec(host))?.[1];
   const endpoint = endpointUrl ?? (/\.amazonaws\.com(\.cn)?$/.test(hostname) ? undefined : origin);
-  return new SQSClient({ ...(clientRegion ? { region: clientRegion } : {}), ...(endpoint ? { endpoint } : {}) });
+  const maxSockets = sdkDefaultSockets + longPolls;
+  return new SQSClient({
+    ...(clientRegion ? { region: clientRegion } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    requestHandler: { httpAgent: { maxSockets }, httpsAgent: { maxSockets } },
+  });
 }
 
 /** The URL of the DLQ named by the queue's redrive policy (`deadLetterTargetArn`). */

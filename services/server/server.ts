@@ -72,7 +72,7 @@ async function start(): Promise<void> {
   try {
     if (config.queueUrl) {
       const { dlqUrl, region, sqsEndpoint: endpoint } = config;
-      queue = await connectQueueUrl(config.queueUrl, { ...(dlqUrl ? { dlqUrl } : {}), ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
+      queue = await connectQueueUrl(config.queueUrl, { longPolls: config.queueConcurrency, ...(dlqUrl ? { dlqUrl } : {}), ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
     }
     const app = await createConfiguredApp(config, logger);
     // Behind the load balancer the client is the last X-Forwarded-For address (Koa's ctx.ip).

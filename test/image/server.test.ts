@@ -186,6 +186,24 @@ describe('node server.mjs from the task root', () => {
     expect(emf).to.be.greaterThan(0);
   });
 
+  it('queues a webhook at once while every consumer loop long-polls (QUEUE_CONCURRENCY 50)', async function () {
+    this.timeout(60_000);
+    queue = await startLocalQueue({ visibilityTimeoutSeconds: 5 });
+    const server = await start({ ...queueEnv(), QUEUE_CONCURRENCY: '50' });
+    // Let the 50 loops' long polls (20 s each, ReceiveMessage WaitTimeSeconds) reach the queue. The
+    // SDK's default connection pool holds 50 sockets: with every one waiting on a receive, the
+    // SendMessage of a webhook (and the visibility heartbeat of a batch) waited up to 20 s for a
+    // free one, past the 10 s some providers wait for an answer (GitHub).
+    // https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
+    await sleep(1500);
+    const { delivery } = stripeEvent('in_pool', 1);
+    const startedAt = Date.now();
+    const response = await fetch(`${server.url}${delivery.url}`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    const tookMs = Date.now() - startedAt;
+
+    expect([response.status, tookMs < 5000]).to.deep.equal([202, true]);
+  });
+
   describe('handing over to another task', () => {
     const invoices = Array.from({ length: 12 }, (_, i) => `in_${i}`);
     let sent: Sent[];
