@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { inject } from 'light-my-request';
+import { makeApp } from '../../factories/app.ts';
 import { keepAliveTimeoutMs } from '../../services/server/service.ts';
 import { loadTemplate, resource, resourcesOfType, type Resource } from './helpers/cloudformation-yaml.ts';
 import { imageUri } from './helpers/deployments.ts';
@@ -207,10 +209,25 @@ describe('infra/container.yaml', () => {
   });
 
   describe('the load balancer', () => {
-    it('checks GET /health on each task by IP and takes only a 200', () => {
+    it('checks GET / on each task by IP and takes only a 200', () => {
       const { TargetType, HealthCheckPath, HealthCheckProtocol, Matcher } = props('TargetGroup');
 
-      expect({ TargetType, HealthCheckPath, HealthCheckProtocol, Matcher }).to.deep.equal({ TargetType: 'ip', HealthCheckPath: '/health', HealthCheckProtocol: 'HTTP', Matcher: { HttpCode: '200' } });
+      expect({ TargetType, HealthCheckPath, HealthCheckProtocol, Matcher }).to.deep.equal({ TargetType: 'ip', HealthCheckPath: '/', HealthCheckProtocol: 'HTTP', Matcher: { HttpCode: '200' } });
+    });
+
+    it('keeps every task in service while a configuration refresh fails: the health check asks whether the app answers, not how its dependencies are', async () => {
+      // ECS replaces a task that fails its target group's health check, and every task refreshes
+      // the same SSM parameters: a check on GET /health (503 while the last refresh failed, the
+      // previous values still served) would have ECS stop every task at once during an SSM
+      // outage, and their replacements cannot start without SSM.
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+      const { HealthCheckPath, Matcher } = props('TargetGroup') as { HealthCheckPath: string; Matcher: { HttpCode: string } };
+      const { app } = makeApp({ health: { config: () => false } });
+
+      const res = await inject(app.callback(), { method: 'GET', url: HealthCheckPath });
+
+      expect(Matcher.HttpCode.split(',')).to.include(String(res.statusCode));
     });
 
     it("closes idle connections to the tasks before they do (the server's keep-alive outlasts the idle timeout)", () => {
