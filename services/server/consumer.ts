@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { createInvocationContext } from './invocation-context.ts';
@@ -80,6 +81,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const visibilitySeconds = Number(queue.Attributes?.VisibilityTimeout ?? 30);
   // Lambda refuses a function timeout above the queue's visibility timeout; default to that limit.
   const functionTimeoutMs = options.functionTimeoutMs ?? visibilitySeconds * 1000;
+  // ReceiveRequestAttemptId is for FIFO queues only.
+  const fifo = queueArn.endsWith('.fifo');
   // `stopping` ends the loops; `abandon` cuts the long polls still waiting some time later.
   let stopping = false;
   const abandon = new AbortController();
@@ -87,7 +90,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   let inFlight = 0;
   let deleted = 0;
 
-  const receive = async (): Promise<Message[]> => {
+  const receive = async (attemptId: string): Promise<Message[]> => {
     const answer = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -95,6 +98,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         WaitTimeSeconds: options.waitTimeSeconds ?? 20,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
+        ...(fifo ? { ReceiveRequestAttemptId: attemptId } : {}),
       }),
       { abortSignal: abandon.signal },
     );
@@ -131,13 +135,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   };
 
   const loop = async (): Promise<void> => {
+    // A receive SQS answered but whose answer was lost (a connection reset) leaves its messages,
+    // and on a FIFO queue their groups, held for a visibility timeout. Asked again with the same
+    // ReceiveRequestAttemptId (valid 5 minutes), SQS hands the same messages back: the id is kept
+    // through the SDK's retries (one serialized request) and this loop's while no answer came
+    // back; any answer, an error too (SQS refuses the id again after throttling), starts a new one.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-receiverequestattemptid-request-parameter.html
+    let attemptId = randomUUID();
     while (!stopping) {
       let messages: Message[];
       let receivedAt: number;
       try {
-        messages = await receive();
+        messages = await receive(attemptId);
         receivedAt = Date.now();
+        attemptId = randomUUID();
       } catch (error) {
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) attemptId = randomUUID();
         if (stopping) return;
         logger.warn('receive failed, retrying in 1 s', describeError(error));
         await sleep(1000);

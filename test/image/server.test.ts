@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +202,57 @@ describe('node server.mjs from the task root', () => {
     const tookMs = Date.now() - startedAt;
 
     expect([response.status, tookMs < 5000]).to.deep.equal([202, true]);
+  });
+
+  it('asks SQS again for the messages of a receive whose answer was lost, with the same ReceiveRequestAttemptId', async function () {
+    this.timeout(60_000);
+    queue = await startLocalQueue({ visibilityTimeoutSeconds: 30 });
+    // Between the server and the queue, a proxy that loses the first answer carrying messages
+    // after the queue has sent it (a connection reset): those messages, and on a FIFO queue their
+    // groups, are then held for a visibility timeout. Retried with the same attempt id, SQS hands
+    // the same messages again; without one, it hands out others. fauxqs ignores the id, so this
+    // checks what the server asks for, not SQS's answer.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-receiverequestattemptid-request-parameter.html
+    const upstream = new URL(queue.endpoint);
+    const receives: { attemptId: unknown; lost: boolean }[] = [];
+    const proxy = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const receive = req.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage'
+          ? receives[receives.push({ attemptId: (JSON.parse(body.toString('utf8')) as { ReceiveRequestAttemptId?: unknown }).ReceiveRequestAttemptId, lost: false }) - 1]
+          : undefined;
+        const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => parts.push(chunk));
+          answer.on('end', () => {
+            const text = Buffer.concat(parts).toString('utf8');
+            if (receive && !receives.some((r) => r.lost) && text.includes('"ReceiptHandle"')) {
+              receive.lost = true;
+              return void req.socket.destroy();
+            }
+            res.writeHead(answer.statusCode ?? 500, answer.headers).end(text);
+          });
+        });
+        forward.on('error', () => res.destroy());
+        forward.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = await start({ ...queueEnv(), QUEUE_CONCURRENCY: '1', AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      const { delivery } = stripeEvent('in_lost', 1);
+      expect((await fetch(`${server.url}${delivery.url}`, { method: 'POST', headers: delivery.headers, body: delivery.body })).status).to.equal(202);
+      await waitFor('a receive after the lost answer', () => (receives.findIndex((r) => r.lost) >= 0 && receives.at(-1)?.lost === false ? true : undefined), 20_000);
+
+      const lost = receives.findIndex((r) => r.lost);
+      expect(receives.every((r) => typeof r.attemptId === 'string' && r.attemptId !== '')).to.equal(true);
+      expect(receives[lost + 1]?.attemptId).to.equal(receives[lost]?.attemptId);
+      expect(receives[lost - 1]?.attemptId, 'a receive that was answered is not repeated').to.not.equal(receives[lost]?.attemptId);
+    } finally {
+      proxy.close();
+    }
   });
 
   describe('handing over to another task', () => {
