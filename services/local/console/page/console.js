@@ -7,6 +7,9 @@ const base = '/_console';
 const rows = new Map();
 let selected;
 let oldestReceivedAt = null;
+// The body tab a person chose, per place ('request', 'answer'): an update of the open delivery
+// redraws its detail and must not switch back to the first tab.
+const chosenTabs = new Map();
 
 const $ = (id) => document.getElementById(id);
 
@@ -121,7 +124,7 @@ function connect() {
 
 // The detail view.
 
-function bodyView(view) {
+function bodyView(view, place) {
   const tabs = [];
   if (view.json !== undefined) tabs.push(['Pretty JSON', view.json]);
   if (view.form) tabs.push(['Form fields', view.form]);
@@ -138,11 +141,14 @@ function bodyView(view) {
   };
   for (const [index, [label]] of tabs.entries()) {
     const button = el('button', { type: 'button', role: 'tab' }, label);
-    button.addEventListener('click', () => show(index));
+    button.addEventListener('click', () => {
+      chosenTabs.set(place, label);
+      show(index);
+    });
     bar.append(button);
   }
   const meta = el('div', { class: 'meta' }, `${view.bytes} bytes${view.contentType ? ` · ${view.contentType}` : ''}`);
-  show(0);
+  show(Math.max(0, tabs.findIndex(([label]) => label === chosenTabs.get(place))));
   return el('div', { class: 'body' }, bar, shown, meta);
 }
 
@@ -154,7 +160,7 @@ function attemptView(attempt) {
     el('span', { class: 'meta' }, `took ${ms(attempt.durationMs)}${attempt.replayMs === undefined ? '' : ` (app ${ms(attempt.replayMs)})`}${attempt.queueLagMs === undefined ? '' : ` · queue lag ${ms(attempt.queueLagMs)}`}`),
   );
   const reason = attempt.reason ? el('div', { class: 'meta' }, `${attempt.reason}${attempt.detail ? `: ${attempt.detail}` : ''}`) : null;
-  const answer = attempt.answer ? bodyView(attempt.answer) : null;
+  const answer = attempt.answer ? bodyView(attempt.answer, 'answer') : null;
   return el('div', { class: 'attempt', 'data-outcome': attempt.outcome }, head, reason, answer);
 }
 
@@ -181,6 +187,8 @@ async function openDetail(id) {
 
   const request = detail.request;
   const aside = $('detail');
+  // Redrawn for an update of the same delivery: it stays where the person scrolled to.
+  const scrollTop = aside.dataset.id === id ? aside.scrollTop : 0;
   aside.dataset.id = id;
   aside.replaceChildren(
     el('h2', {}, el('code', {}, `${detail.method ?? ''} ${detail.path ?? '?'}`), badge(detail.state)),
@@ -195,13 +203,14 @@ async function openDetail(id) {
     ...(detail.attemptList.length === 0 ? [el('p', { class: 'meta' }, detail.gatewayStatus === 202 ? 'Queued; the worker has not settled it yet.' : `The gateway answered ${detail.gatewayStatus ?? '?'}; nothing was queued.`)] : detail.attemptList.slice().reverse().map(attemptView)),
     ...(request
       ? [
-          el('h3', {}, 'Body'), el('div', { id: 'request-body' }, bodyView(request.body)),
+          el('h3', {}, 'Body'), el('div', { id: 'request-body' }, bodyView(request.body, 'request')),
           el('h3', {}, 'Headers'), el('table', { class: 'kv', id: 'request-headers' }, ...request.headers.map(([name, value]) => el('tr', {}, el('td', {}, name), el('td', {}, value)))),
           ...(request.query.length > 0 ? [el('h3', {}, 'Query'), el('table', { class: 'kv' }, ...request.query.map(([name, value]) => el('tr', {}, el('td', {}, name), el('td', {}, value))))] : []),
         ]
       : [el('p', { class: 'meta' }, 'The gateway did not record this request (sent before the console started, or by another producer).')]),
   );
   aside.hidden = false;
+  aside.scrollTop = scrollTop;
 }
 
 // Samples.

@@ -127,13 +127,16 @@ if (!hasChromium && process.env.CI !== 'true') {
       expect(await page.locator('#verdict-signature').getAttribute('data-verdict')).to.equal('valid');
     });
 
-    it('replays a handled delivery, which the idempotency guard answers as a duplicate', async () => {
+    it('replays a handled delivery, which the idempotency guard answers as a duplicate; the body tab chosen stays as the detail updates', async () => {
       const requestId = await page.locator('#detail').getAttribute('data-id');
+      await page.locator('#request-body [role="tab"]', { hasText: 'Raw' }).click();
 
       await page.locator('#replay-delivery').click();
 
       await page.locator('#verdict-idempotency[data-verdict="duplicate"]').waitFor();
       expect(await row(requestId!).locator('td').nth(6).innerText()).to.equal('2');
+      expect(await page.locator('#request-body [role="tab"][aria-selected="true"]').innerText()).to.equal('Raw');
+      expect(await page.locator('#request-body pre').innerText()).to.match(/^\{"[a-z_]+":/);
     });
 
     it('sends a forged sample, parks it, and replays the whole DLQ, which keeps what the app still refuses', async () => {
