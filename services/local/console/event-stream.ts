@@ -11,25 +11,45 @@ export interface EventStream {
 }
 
 /**
+ * What one page may have waiting unread before it is dropped: a page that stops reading (a
+ * frozen tab, a client that never reads) must not hold every later event in memory. A dropped
+ * browser reconnects after the `retry` time and gets a fresh snapshot.
+ */
+export const maxUnreadBytes = 4 * 1024 * 1024;
+
+/**
  * Server-sent events (https://html.spec.whatwg.org/multipage/server-sent-events.html) to every
  * open page: one `event:`/`data:` pair per change, and a comment every 15 s so that idle
  * connections stay open through proxies and browsers.
  */
 export function createEventStream(): EventStream {
-  const streams = new Set<PassThrough>();
-  const write = (stream: PassThrough, event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  // Each open page's stream, and how to end its connection.
+  const streams = new Map<PassThrough, () => void>();
+  const send = (stream: PassThrough, text: string) => {
+    if (stream.writableLength + text.length > maxUnreadBytes) {
+      streams.get(stream)?.();
+      return;
+    }
+    stream.write(text);
+  };
+  const write = (stream: PassThrough, event: string, data: unknown) => send(stream, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const keepAlive = setInterval(() => {
-    for (const stream of streams) stream.write(': keep-alive\n\n');
+    for (const stream of streams.keys()) send(stream, ': keep-alive\n\n');
   }, 15_000).unref();
 
   return {
     open(ctx, first) {
       const stream = new PassThrough();
-      streams.add(stream);
       const forget = () => {
         streams.delete(stream);
         stream.end();
       };
+      // A page that stopped reading: what waits for it is discarded with its connection.
+      streams.set(stream, () => {
+        streams.delete(stream);
+        stream.destroy();
+        ctx.req.socket.destroy();
+      });
       ctx.req.on('close', forget);
       ctx.req.socket.setTimeout(0);
       ctx.set({ 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
@@ -40,14 +60,14 @@ export function createEventStream(): EventStream {
       for (const [event, data] of first) write(stream, event, data);
     },
     broadcast(event, data) {
-      for (const stream of streams) write(stream, event, data);
+      for (const stream of streams.keys()) write(stream, event, data);
     },
     get clients() {
       return streams.size;
     },
     close() {
       clearInterval(keepAlive);
-      for (const stream of streams) stream.end();
+      for (const stream of streams.keys()) stream.end();
       streams.clear();
     },
   };
