@@ -1,5 +1,6 @@
 import { loadConfig, type Config, type LoadConfigOptions } from '../../shared/config.ts';
 import { EnvReader, type Env } from '../../shared/env.ts';
+import { defaultMaxBodyBytesInFlight } from './body-budget.ts';
 
 /** Settings of the container entry (`node server.mjs`) only; the Lambda functions never read them. */
 interface ServerSettings {
@@ -20,6 +21,8 @@ interface ServerSettings {
   replayTimeoutMs: number;
   /** Time from SIGTERM to exit: in-flight batches finish within it (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** Bytes of request bodies held at once (BODY_BYTES_IN_FLIGHT); past it, 503 server_busy. */
+  maxBodyBytesInFlight: number;
   /** Behind a load balancer: the client address is the last X-Forwarded-For entry (TRUST_PROXY). */
   trustProxy: boolean;
 }
@@ -59,6 +62,7 @@ function readServerSettings(env: EnvReader): ServerSettings {
   if (replayTimeoutMs + shutdownMarginMs > shutdownTimeoutMs) {
     env.problem(`REPLAY_TIMEOUT_MS (${replayTimeoutMs}) must be at least ${shutdownMarginMs} below SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), so a replay running at SIGTERM can finish`);
   }
+  const maxBodyBytesInFlight = env.integer('BODY_BYTES_IN_FLIGHT', defaultMaxBodyBytesInFlight, 1024 * 1024, 4 * 1024 * 1024 * 1024);
   const trustProxy = env.optional('TRUST_PROXY') ?? 'false';
   if (trustProxy !== 'true' && trustProxy !== 'false') env.problem(`TRUST_PROXY must be true or false (got "${trustProxy}")`);
   return {
@@ -71,6 +75,7 @@ function readServerSettings(env: EnvReader): ServerSettings {
     queueConcurrency,
     replayTimeoutMs,
     shutdownTimeoutMs,
+    maxBodyBytesInFlight,
     trustProxy: trustProxy === 'true',
   };
 }

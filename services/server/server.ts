@@ -83,6 +83,7 @@ async function start(): Promise<void> {
       host: config.host,
       port: config.port,
       bodyLimit: config.bodyLimit,
+      maxBodyBytesInFlight: config.maxBodyBytesInFlight,
       queue,
       consumer: { concurrency: config.queueConcurrency, functionTimeoutMs: batchTimeoutMs },
       worker: { replayTimeoutMs: config.replayTimeoutMs },

@@ -6,6 +6,7 @@ import type { Logger } from '../../shared/logger.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../worker/metrics.ts';
 import { createWorkerHandler, type WorkerOptions } from '../worker/worker.ts';
 import { startConsumer, type Consumer, type ConsumerOptions, type DrainOptions, type DrainReport } from './consumer.ts';
+import { defaultMaxBodyBytesInFlight, limitBodiesInFlight } from './body-budget.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { readMaxMessageBytes, type QueueTarget } from './queue-target.ts';
 
@@ -15,6 +16,8 @@ interface ServiceOptions {
   host: string;
   port: number;
   bodyLimit: number;
+  /** Bytes of request bodies held at once; past it a request with a body answers 503 `server_busy` (default 32 MiB). */
+  maxBodyBytesInFlight?: number;
   /** With a queue, webhook POSTs go through it to the worker; without one, straight to the app. */
   queue?: QueueTarget;
   consumer?: Pick<ConsumerOptions, 'concurrency' | 'waitTimeSeconds' | 'functionTimeoutMs'>;
@@ -77,6 +80,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const maxMessageBytes = await readMaxMessageBytes(queue.client, queue.queueUrl);
     listener = createGateway({ app: listener, sqs: queue.client, queueUrl: queue.queueUrl, logger: logger.child({ function: 'gateway' }), bodyLimit: options.bodyLimit, maxMessageBytes, ...options.gateway });
   }
+  listener = limitBodiesInFlight(listener, { maxBytes: options.maxBodyBytesInFlight ?? defaultMaxBodyBytesInFlight, bodyLimit: options.bodyLimit, logger });
   if (options.mount) listener = mountAt(options.mount, listener);
 
   // While stopping, the server still listens and answers: a provider told 503 retries later,

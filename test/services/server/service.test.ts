@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type Koa from 'koa';
 import { startLocalQueue, type LocalQueue } from '../../../services/local/local-queue.ts';
@@ -167,6 +171,38 @@ describe('startService', () => {
     await waitFor('the record', () => (events.length === 2 ? events : undefined));
 
     expect([...events].sort()).to.deep.equal([`gateway 202 ${messageId}`, `worker done ${messageId} application/json; charset=utf-8`]);
+  });
+
+  it('answers 503 server_busy, unread, to a body that would take the bodies in flight past the limit, and takes it once they are done', async function () {
+    this.timeout(20_000);
+    queue = await startLocalQueue();
+    // 4 KiB bodies, 10 KiB in flight at most: two slow senders hold 8 KiB.
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 4096, maxBodyBytesInFlight: 10 * 1024, queue });
+    const { port } = new URL(service.url);
+    const slow = await Promise.all([0, 1].map(async () => {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      // Headers and half the body, then nothing: a sender that trickles.
+      socket.write('POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 4096\r\n\r\n' + 'a'.repeat(2048));
+      return socket;
+    }));
+    await sleep(100);
+    const post = (body: string, headers: Record<string, string> = {}) => fetch(`${service!.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body });
+
+    const refused = await post('b'.repeat(4000));
+    const refusedBody = await refused.json();
+    const small = await post('c'.repeat(100));
+    const chunked = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Readable.toWeb(Readable.from(['d'])) as ReadableStream, duplex: 'half' });
+    const get = await fetch(`${service.url}/health`);
+    for (const socket of slow) socket.write('a'.repeat(2048));
+    await sleep(100);
+    const after = await post('b'.repeat(4000));
+
+    expect({ status: refused.status, retryAfter: refused.headers.get('retry-after'), body: refusedBody }).to.deep.equal({ status: 503, retryAfter: '1', body: { error: { code: 'server_busy', message: 'Too many request bodies are being received; retry shortly' } } });
+    // 8 KiB + 100 B fits; a chunked body reserves the whole 4 KiB limit, which does not; a GET has no body.
+    expect([small.status, chunked.status, get.status, after.status]).to.deep.equal([202, 503, 200, 202]);
+    expect(lines.filter((line) => line.message === 'request bodies in flight at the limit').map((line) => line.maxBytes)).to.deep.equal([10 * 1024]);
+    for (const socket of slow) socket.destroy();
   });
 
   it('rejects a port in use with EADDRINUSE', async () => {

@@ -1,0 +1,61 @@
+import type { IncomingMessage, RequestListener } from 'node:http';
+import type { Logger } from '../../shared/logger.ts';
+
+/**
+ * Enough for thousands of typical webhooks (a few KiB) or 43 of the largest a queue message
+ * carries at once, and little enough that they and the messages built from them (about 3 times
+ * their size) fit beside the consumer in the smallest task (512 MiB).
+ */
+export const defaultMaxBodyBytesInFlight = 32 * 1024 * 1024;
+
+interface BodyBudgetOptions {
+  /** Bytes of request bodies the server holds at once; at least one body of `bodyLimit` always fits. */
+  maxBytes: number;
+  /** The largest body read; a declared length above it is answered 413 unread and reserves nothing. */
+  bodyLimit: number;
+  logger: Logger;
+}
+
+/**
+ * Admission by declared body size. Each request with a body reserves its Content-Length (a
+ * chunked one, whose length is unknown, `bodyLimit`) until its answer is sent; one that would take
+ * the bodies in flight past `maxBytes` is answered 503 `server_busy` before a byte of it is read.
+ * Without it, many slow senders of near-limit bodies make the process hold them all (and the
+ * queue messages built from them, several times their size): the task runs out of memory and
+ * every request and batch in it fails. A provider told 503 retries later.
+ */
+export function limitBodiesInFlight(listener: RequestListener, options: BodyBudgetOptions): RequestListener {
+  const maxBytes = Math.max(options.maxBytes, options.bodyLimit);
+  let inFlight = 0;
+  let refused = 0;
+  let lastLogged = 0;
+  return (req, res) => {
+    const reserved = declaredBodyBytes(req, options.bodyLimit);
+    if (reserved === 0) {
+      listener(req, res);
+      return;
+    }
+    if (inFlight + reserved > maxBytes) {
+      refused += 1;
+      // One line a second at most, however many are refused: a flood must not flood the logs too.
+      if (Date.now() - lastLogged >= 1000) {
+        options.logger.warn('request bodies in flight at the limit', { refused, inFlightBytes: inFlight, maxBytes });
+        lastLogged = Date.now();
+        refused = 0;
+      }
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' })
+        .end(JSON.stringify({ error: { code: 'server_busy', message: 'Too many request bodies are being received; retry shortly' } }));
+      return;
+    }
+    inFlight += reserved;
+    res.once('close', () => (inFlight -= reserved));
+    listener(req, res);
+  };
+}
+
+/** What a request's body may take: its Content-Length, `bodyLimit` when chunked, 0 with none or one too large to read. */
+function declaredBodyBytes(req: IncomingMessage, bodyLimit: number): number {
+  if (req.headers['transfer-encoding'] !== undefined) return bodyLimit;
+  const length = Number(req.headers['content-length'] ?? 0);
+  return length > 0 && length <= bodyLimit ? length : 0;
+}
