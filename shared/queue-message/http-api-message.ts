@@ -16,17 +16,22 @@ import type { ReplayRequest } from './replay-request.ts';
  * JKJaXmPLvHcESHA=                   ← $context.requestId
  * 1764000000                         ← $context.requestTimeEpoch (seconds on HTTP APIs)
  * 203.0.113.7                        ← $context.identity.sourceIp
- * /webhook/stripe                    ← $request.path
  * content-type: application/json    ← one line per header the route maps, possibly empty
  * stripe-signature: t=…,v1=…
+ * /webhook/stripe                    ← $request.path, the last line of the head
  *                                    ← an empty line
  * {"id":"evt_1",…}                   ← $request.body, as text, to the end
  * ```
- * The first six lines are read by position, so an empty gateway value cannot end the head early.
+ * The first five lines are read by position, so an empty gateway value cannot end the head early.
+ * The path comes last because it is the one value that may hold a line break: HTTP APIs hand
+ * integrations the path percent-decoded (https://github.com/honojs/hono/issues/2156), so a
+ * client's `%0A` on `POST /webhook/{proxy+}` splits it. Last, it cannot shift a gateway value or
+ * pass for a header; a head whose last line is not a path is refused (the message is parked).
  */
 export const httpApiSource = 'HttpApiV2SQSLambda';
 const firstLine = `${httpApiSource} 2`;
-const fixedLines = ['method', 'request id', 'request time', 'source IP', 'path'] as const;
+// Lines 2 to 5: the values API Gateway makes, read by position.
+const gatewayLines = 4;
 
 /** The values an HTTP API integration maps into a message body, as API Gateway renders them. */
 export interface HttpApiFrameValues {
@@ -48,8 +53,8 @@ export function isHttpApiFrame(body: unknown): body is string {
 /** Builds the message body the HTTP API integrations map, for `headerNames` (tests and the cost model). */
 export function encodeHttpApiFrame(values: HttpApiFrameValues, headerNames: readonly string[]): string {
   const lower = Object.fromEntries(Object.entries(values.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const head = [firstLine, values.method, values.requestId, values.requestTimeEpoch, values.sourceIp, values.path];
-  return [...head, ...headerNames.map((name) => `${name}: ${lower[name] ?? ''}`), '', values.body].join('\n');
+  const head = [firstLine, values.method, values.requestId, values.requestTimeEpoch, values.sourceIp];
+  return [...head, ...headerNames.map((name) => `${name}: ${lower[name] ?? ''}`), values.path, '', values.body].join('\n');
 }
 
 /**
@@ -58,28 +63,32 @@ export function encodeHttpApiFrame(values: HttpApiFrameValues, headerNames: read
  */
 export function decodeHttpApiFrame(text: string): ReplayRequest {
   const problems: string[] = [];
-  // The fixed lines by position, then header lines up to the first empty line; the body is
-  // everything after it, newlines included. Each search starts where the last ended: linear.
+  // The fixed lines by position, then header lines and the path up to the first empty line; the
+  // body is everything after it, newlines included. Each search starts where the last ended: linear.
   const lines: string[] = [];
   let at = 0;
-  for (let i = 0; i <= fixedLines.length; i++) {
+  for (let i = 0; i <= gatewayLines; i++) {
     const end = text.indexOf('\n', at);
     if (end < 0) break;
     lines.push(text.slice(at, end));
     at = end + 1;
   }
   const end = text[at] === '\n' ? at - 1 : text.indexOf('\n\n', at);
-  if (lines.length <= fixedLines.length || end < 0) throw new MessageDecodeError('http-api-v2-framed', ['the message body has no empty line ending its head']);
+  if (lines.length <= gatewayLines || end < 0) throw new MessageDecodeError('http-api-v2-framed', ['the message body has no empty line ending its head']);
 
-  const [first, method = '', requestId = '', requestTimeEpoch = '', sourceIp = '', path = ''] = lines;
+  const [first, method = '', requestId = '', requestTimeEpoch = '', sourceIp = ''] = lines;
   if (first !== firstLine) problems.push(`the first line must be "${firstLine}"`);
   if (!/^[A-Z]{1,16}$/.test(method)) problems.push('the method line must be an HTTP method token');
   if (!/^[!-~]*$/.test(requestId)) problems.push('the request id line must be printable ASCII');
   const receivedAt = toEpochMs(Number(requestTimeEpoch));
   if (!/^\d{1,16}$/.test(requestTimeEpoch) || receivedAt <= 0) problems.push('the request time line must be epoch seconds or milliseconds');
   if (!/^[!-~]*$/.test(sourceIp)) problems.push('the source IP line must be printable ASCII');
-  if (!path.startsWith('/')) problems.push('the path line must start with "/"');
-  const headers = at > end ? {} : readHeaders(text.slice(at, end), problems);
+  const rest = at > end ? [] : text.slice(at, end).split('\n');
+  // A path split by a line break leaves its first part among the header lines (a path is never
+  // a header line) and no path last, so it is refused, never read as headers.
+  const path = rest.pop() ?? '';
+  if (!path.startsWith('/')) problems.push('the path line (the last of the head) must start with "/"');
+  const headers = readHeaders(rest, problems);
   if (problems.length > 0) throw new MessageDecodeError('http-api-v2-framed', problems);
 
   return {
@@ -96,9 +105,9 @@ export function decodeHttpApiFrame(text: string): ReplayRequest {
 
 // Headers are collected as entries: `Object.fromEntries` keeps a header named `__proto__` as a
 // header, where an assignment would hit the prototype setter.
-function readHeaders(head: string, problems: string[]): Record<string, string> {
+function readHeaders(lines: readonly string[], problems: string[]): Record<string, string> {
   const headers: [string, string][] = [];
-  for (const line of head.split('\n')) {
+  for (const line of lines) {
     // A header name holds no colon; the one space after it may be gone if the value is empty.
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).toLowerCase();

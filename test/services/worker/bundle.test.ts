@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { expect } from 'chai';
 import { startLocalQueue } from '../../../services/local/local-queue.ts';
 import { signTwilio } from '../../../factories/signatures.ts';
-import { makeEnvelopeRecord, makeSqsEvent } from '../../../factories/sqs.ts';
+import { makeEnvelopeRecord, makeHttpApiFramedRecord, makeSqsEvent } from '../../../factories/sqs.ts';
 import { testPublicHost, testSecrets } from '../../../factories/webhooks.ts';
 import { useTaskRoot } from '../../helpers/bundle.ts';
 
@@ -65,6 +65,30 @@ describe('dist/worker.mjs', () => {
       expect(Messages.map((m) => [m.MessageAttributes?.parkReason?.StringValue, m.MessageAttributes?.parkDetail?.StringValue])).to.deep.equal([
         ['http_status', 'The app answered 405 method_not_allowed'],
       ]);
+    } finally {
+      await queue.stop();
+    }
+  });
+
+  // An HTTP API hands integrations the path percent-decoded (https://github.com/honojs/hono/issues/2156):
+  // a %0A on POST /webhook/{proxy+} splits the frame's path line, which must add no header.
+  it('parks an HTTP API message whose path holds a line break, and replays the one beside it', async () => {
+    const queue = await startLocalQueue();
+    try {
+      const records = [
+        makeHttpApiFramedRecord({ path: '/webhook/acme\nx-smuggled: yes' }, { messageId: 'split', groupId: '/webhook' }),
+        makeHttpApiFramedRecord({ path: '/webhook' }, { messageId: 'plain', groupId: '/webhook' }),
+      ];
+
+      const run = await runBundle(makeSqsEvent(records), { DLQ_URL: queue.dlqUrl, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+
+      const { Messages = [] } = await queue.client.send(new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, MessageAttributeNames: ['All'] }));
+      expect(run.response).to.deep.equal({ batchItemFailures: [] });
+      expect(run.records.map((l) => [l.messageId, l.outcome, l.reason ?? null, l.status ?? null])).to.deep.equal([
+        ['split', 'parked', 'undecodable', null],
+        ['plain', 'done', null, 200],
+      ]);
+      expect(Messages.map((m) => [m.Body, m.MessageAttributes?.parkReason?.StringValue])).to.deep.equal([[records[0]?.body, 'undecodable']]);
     } finally {
       await queue.stop();
     }

@@ -55,7 +55,7 @@ describe('decodeRecord', () => {
 
     expect([error.shape, error.problems]).to.deep.equal([
       'http-api-v2-framed',
-      ['the method line must be an HTTP method token', 'the request time line must be epoch seconds or milliseconds', 'the path line must start with "/"'],
+      ['the method line must be an HTTP method token', 'the request time line must be epoch seconds or milliseconds', 'the path line (the last of the head) must start with "/"'],
     ]);
   });
 

@@ -21,10 +21,10 @@ function problemsOf(text: string): readonly string[] {
 }
 
 describe('encodeHttpApiFrame', () => {
-  it('writes the first line, the gateway values, the path, one line per mapped header (empty when missing), an empty line and the body', () => {
+  it('writes the first line, the gateway values, one line per mapped header (empty when missing), the path, an empty line and the body', () => {
     const text = encodeHttpApiFrame(makeFrameValues({ path: '/webhook/stripe', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}\n' }), ['content-type', 'stripe-signature']);
 
-    expect(text).to.equal(`${head}/webhook/stripe\ncontent-type: application/json\nstripe-signature: \n\n{"a":1}\n`);
+    expect(text).to.equal(`${head}content-type: application/json\nstripe-signature: \n/webhook/stripe\n\n{"a":1}\n`);
   });
 });
 
@@ -65,22 +65,63 @@ describe('decodeHttpApiFrame', () => {
   });
 
   it('treats an empty header line as a header not sent, with or without the space after the colon', () => {
-    expect(decodeHttpApiFrame(`${head}/webhook\na: \nb:\n\n`).headers).to.deep.equal({});
+    expect(decodeHttpApiFrame(`${head}a: \nb:\n/webhook\n\n`).headers).to.deep.equal({});
   });
 
   it('lists every problem of a broken frame rather than guessing', () => {
-    expect(problemsOf('HttpApiV2SQSLambda 3\npost me\nid with space\nsoon\n203.0.113.7\r\nwebhook\nno colon here\nx\r: y\n\nbody')).to.deep.equal([
+    expect(problemsOf('HttpApiV2SQSLambda 3\npost me\nid with space\nsoon\n203.0.113.7\r\nno colon here\nx\r: y\nwebhook\n\nbody')).to.deep.equal([
       'the first line must be "HttpApiV2SQSLambda 2"',
       'the method line must be an HTTP method token',
       'the request id line must be printable ASCII',
       'the request time line must be epoch seconds or milliseconds',
       'the source IP line must be printable ASCII',
-      'the path line must start with "/"',
+      'the path line (the last of the head) must start with "/"',
       'a head line is not "<header>: <value>" ("no colon here")',
       'a head line is not "<header>: <value>" ("x\\r: y")',
     ]);
     expect(problemsOf(`${head}/webhook`)).to.deep.equal(['the message body has no empty line ending its head']);
     expect(problemsOf('HttpApiV2SQSLambda 2\n/webhook\n\n{}')).to.deep.equal(['the message body has no empty line ending its head']);
+  });
+
+  // HTTP APIs hand integrations the path percent-decoded (https://github.com/honojs/hono/issues/2156):
+  // a client's %0A on POST /webhook/{proxy+} is a line break in the path line.
+  it('refuses a path split by a line break rather than reading its parts as headers', () => {
+    const frame = (path: string) => encodeHttpApiFrame(makeFrameValues({ path, headers: { 'content-type': 'application/json' } }), ['content-type']);
+
+    expect(['/webhook/a\nx-smuggled: yes', '/webhook/a\n/webhook/stripe', '/webhook/a\ncontent-type: text/evil'].map((path) => problemsOf(frame(path)))).to.deep.equal([
+      ['the path line (the last of the head) must start with "/"', 'a head line is not "<header>: <value>" ("/webhook/a")'],
+      ['a head line is not "<header>: <value>" ("/webhook/a")'],
+      ['the path line (the last of the head) must start with "/"', 'a head line is not "<header>: <value>" ("/webhook/a")'],
+    ]);
+  });
+
+  it('keeps the gateway values and the headers sent, or refuses the frame, for any path with line breaks', () => {
+    const piece = fc.constantFrom('\n', '\n\n', 'x-smuggled: yes', 'content-type: text/evil', '/webhook/stripe', 'HttpApiV2SQSLambda 2', 'POST', '1', ':', 'a', '\r');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.string({ maxLength: 40 }), (pieces, body) => {
+        const path = `/webhook/${pieces.join('')}`;
+        const text = encodeHttpApiFrame(makeFrameValues({ path, headers: { 'content-type': 'application/json', 'x-sig': 'v1=abc' }, body }), ['content-type', 'x-sig']);
+        let request;
+        try {
+          request = decodeHttpApiFrame(text);
+        } catch (error) {
+          expect(error).to.be.instanceOf(MessageDecodeError);
+          return;
+        }
+
+        // Only a path with an empty line in it decodes: then its first line is the path.
+        expect({ ...request, path: path.startsWith(request.path), body: undefined }).to.deep.equal({
+          method: 'POST',
+          path: true,
+          query: [],
+          headers: { 'content-type': 'application/json', 'x-sig': 'v1=abc' },
+          body: undefined,
+          receivedAt: 1_764_000_000_000,
+          sourceIp: '203.0.113.7',
+          requestId: 'JKJaXmPLvHcESHA=',
+        });
+      }),
+    );
   });
 
   it('round-trips any header values without CR or LF, any gateway values and any body', () => {
@@ -121,8 +162,9 @@ describe('decodeHttpApiFrame', () => {
   });
 
   it('costs time linear in the size of the head and of the body', () => {
-    expectLinear('many header lines', (n) => `${head}/webhook\n${'x-a: b\n'.repeat(n)}\nbody`, (text) => decodeHttpApiFrame(text));
+    expectLinear('many header lines', (n) => `${head}${'x-a: b\n'.repeat(n)}/webhook\n\nbody`, (text) => decodeHttpApiFrame(text));
     expectLinear('a long body of newlines', (n) => `${head}/webhook\n\n${'\n'.repeat(n)}`, (text) => decodeHttpApiFrame(text));
+    expectLinear('a path of many line breaks', (n) => `${head}x-a: b\n/webhook${'\na'.repeat(n)}\n\nbody`, (text) => problemsOf(text));
     expectLinear('a long head with no empty line', (n) => `${head}/webhook\n${'x-a: b\n'.repeat(n)}`, (text) => problemsOf(text));
   });
 });
