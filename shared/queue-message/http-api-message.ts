@@ -105,8 +105,12 @@ export function decodeHttpApiFrame(text: string): ReplayRequest {
 
 // Headers are collected as entries: `Object.fromEntries` keeps a header named `__proto__` as a
 // header, where an assignment would hit the prototype setter.
+// A route maps each header once, so a name seen twice means a value held a line break (which
+// RFC 9110, section 5.5, has API Gateway refuse or replace, but only AWS can confirm it does):
+// refused, so such a line can never override a mapped header.
 function readHeaders(lines: readonly string[], problems: string[]): Record<string, string> {
   const headers: [string, string][] = [];
+  const seen = new Set<string>();
   for (const line of lines) {
     // A header name holds no colon; the one space after it may be gone if the value is empty.
     const colon = line.indexOf(':');
@@ -115,6 +119,8 @@ function readHeaders(lines: readonly string[], problems: string[]): Record<strin
       problems.push(`a head line is not "<header>: <value>" (${JSON.stringify(line.slice(0, 40))})`);
       continue;
     }
+    if (seen.has(name)) problems.push(`header ${name} has more than one line`);
+    seen.add(name);
     const value = line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
     if (value.includes('\0') || value.includes('\r')) problems.push(`header ${name} contains CR or NUL`);
     else if (value !== '') headers.push([name, value]);
