@@ -23,9 +23,9 @@ import type { ReplayRequest } from './replay-request.ts';
  * {"id":"evt_1",…}                   ← $request.body, as text, to the end
  * ```
  * The first five lines are read by position, so an empty gateway value cannot end the head early.
- * The path comes last because it is the one value that may hold a line break: HTTP APIs hand
- * integrations the path percent-decoded (https://github.com/honojs/hono/issues/2156), so a
- * client's `%0A` on `POST /webhook/{proxy+}` splits it. Last, it cannot shift a gateway value or
+ * The path comes last because it is the one value that may hold a line break: HTTP APIs hand a
+ * Lambda integration the path percent-decoded (https://github.com/honojs/hono/issues/2156) and
+ * `$request.path` may be too, so a client's `%0A` on `POST /webhook/{proxy+}` may split it. Last, it cannot shift a gateway value or
  * pass for a header; a head whose last line is not a path is refused (the message is parked).
  */
 export const httpApiSource = 'HttpApiV2SQSLambda';
