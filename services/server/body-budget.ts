@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Logger } from '../../shared/logger.ts';
+import { onResponseDone } from './response-done.ts';
 
 /**
  * Enough for thousands of typical webhooks (a few KiB) or 43 of the largest a queue message
@@ -18,7 +19,8 @@ interface BodyBudgetOptions {
 
 /**
  * Admission by declared body size. Each request with a body reserves its Content-Length (a
- * chunked one, whose length is unknown, `bodyLimit`) until its answer is sent; one that would take
+ * chunked one, whose length is unknown, `bodyLimit`) until its answer is sent or its connection
+ * closes; one that would take
  * the bodies in flight past `maxBytes` is answered 503 `server_busy` before a byte of it is read.
  * Without it, many slow senders of near-limit bodies make the process hold them all (and the
  * queue messages built from them, several times their size): the task runs out of memory and
@@ -48,7 +50,7 @@ export function limitBodiesInFlight(listener: RequestListener, options: BodyBudg
       return;
     }
     inFlight += reserved;
-    res.once('close', () => (inFlight -= reserved));
+    onResponseDone(req, res, () => (inFlight -= reserved));
     listener(req, res);
   };
 }

@@ -9,6 +9,7 @@ import { startConsumer, type Consumer, type ConsumerOptions, type DrainOptions, 
 import { defaultMaxBodyBytesInFlight, limitBodiesInFlight } from './body-budget.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
 import { readMaxMessageBytes, type QueueTarget } from './queue-target.ts';
+import { onResponseDone } from './response-done.ts';
 
 interface ServiceOptions {
   app: Koa;
@@ -94,7 +95,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       return;
     }
     inProgress += 1;
-    res.once('close', () => (inProgress -= 1));
+    onResponseDone(req, res, () => (inProgress -= 1));
     listener(req, res);
   };
   // headersTimeout above it, so that a request on a connection idle nearly that long is never

@@ -205,6 +205,30 @@ describe('startService', () => {
     for (const socket of slow) socket.destroy();
   });
 
+  it('frees what a pipelined request reserved when its connection closes before it is answered, for the budget and for stop', async function () {
+    this.timeout(20_000);
+    queue = await startLocalQueue();
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 4096, maxBodyBytesInFlight: 10 * 1024, queue });
+    const { port } = new URL(service.url);
+    // A webhook, and behind it on the same connection a near-limit one whose body never comes:
+    // the second's answer waits for the first's, and the client hangs up before either.
+    for (let i = 0; i < 3; i += 1) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write('POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n\r\na'
+        + 'POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 4096\r\n\r\n');
+      await sleep(5);
+      socket.destroy();
+    }
+    await sleep(200);
+
+    const after = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'b'.repeat(4000) });
+    // Nothing is in flight: stop returns well before the 5 s it gives requests in progress.
+    const stopped = await Promise.race([service.stop().then(() => 'stopped'), sleep(2500).then(() => 'still waiting')]);
+
+    expect([after.status, stopped]).to.deep.equal([202, 'stopped']);
+  });
+
   it('rejects a port in use with EADDRINUSE', async () => {
     queue = await startLocalQueue();
     service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 1024 });
