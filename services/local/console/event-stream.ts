@@ -23,16 +23,18 @@ export const maxUnreadBytes = 4 * 1024 * 1024;
  * connections stay open through proxies and browsers.
  */
 export function createEventStream(): EventStream {
-  // Each open page's stream, and how to end its connection.
-  const streams = new Map<PassThrough, () => void>();
+  // Each open page's stream: how much may wait unread for it, and how to end its connection.
+  const streams = new Map<PassThrough, { maxUnread: number; drop(): void }>();
   const send = (stream: PassThrough, text: string) => {
-    if (stream.writableLength + text.length > maxUnreadBytes) {
-      streams.get(stream)?.();
+    const page = streams.get(stream);
+    if (!page) return;
+    if (stream.writableLength + Buffer.byteLength(text) > page.maxUnread) {
+      page.drop();
       return;
     }
     stream.write(text);
   };
-  const write = (stream: PassThrough, event: string, data: unknown) => send(stream, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const format = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
   const keepAlive = setInterval(() => {
     for (const stream of streams.keys()) send(stream, ': keep-alive\n\n');
   }, 15_000).unref();
@@ -44,23 +46,32 @@ export function createEventStream(): EventStream {
         streams.delete(stream);
         stream.end();
       };
+      // How long the browser waits before reconnecting after the server went away.
+      const opening = ['retry: 2000\n\n', ...first.map(([event, data]) => format(event, data))].join('');
+      // The first events all wait unread at first, whatever their size (a snapshot of many
+      // deliveries to long paths passes 4 MiB): the limit counts what piles up beyond them, or a
+      // page would be dropped as it opens, and again at each reconnect.
+      const maxUnread = maxUnreadBytes + Buffer.byteLength(opening);
       // A page that stopped reading: what waits for it is discarded with its connection.
-      streams.set(stream, () => {
-        streams.delete(stream);
-        stream.destroy();
-        ctx.req.socket.destroy();
+      streams.set(stream, {
+        maxUnread,
+        drop: () => {
+          streams.delete(stream);
+          stream.destroy();
+          ctx.req.socket.destroy();
+        },
       });
       ctx.req.on('close', forget);
       ctx.req.socket.setTimeout(0);
       ctx.set({ 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
       ctx.type = 'text/event-stream';
       ctx.body = stream;
-      // How long the browser waits before reconnecting after the server went away.
-      stream.write('retry: 2000\n\n');
-      for (const [event, data] of first) write(stream, event, data);
+      stream.write(opening);
     },
     broadcast(event, data) {
-      for (const stream of streams.keys()) write(stream, event, data);
+      if (streams.size === 0) return;
+      const text = format(event, data);
+      for (const stream of streams.keys()) send(stream, text);
     },
     get clients() {
       return streams.size;

@@ -47,6 +47,34 @@ describe('npm start (services/local/server.ts)', () => {
     expect(deliveries.map((delivery) => [delivery.id, delivery.state])).to.deep.equal([[requestId, 'done']]);
   });
 
+  it('sends a console page its whole first snapshot, however large, rather than dropping it as a page that stopped reading', async function () {
+    this.timeout(60_000);
+    const run = startNpm();
+    child = run.child;
+    const url = await run.ready();
+    // Webhooks to 12 KB paths (Node takes request lines up to 16 KiB): 360 of them list as
+    // more than 4 MiB of summaries, which a new page gets in one snapshot before reading any.
+    const paths = Array.from({ length: 360 }, (_, i) => `/webhook/${String(i).padStart(3, '0')}${'p'.repeat(12_000)}`);
+    for (let i = 0; i < paths.length; i += 20) {
+      await Promise.all(paths.slice(i, i + 20).map((path) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((response) => response.arrayBuffer())));
+    }
+
+    // Dropped, the page gets no answer at all.
+    const events = await fetch(`${url}/_console/events`).catch(() => undefined);
+    const reader = (events?.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })).pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: snapshot\n') || !text.slice(text.indexOf('event: snapshot\n')).includes('\n\n')) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) break;
+      text += value;
+    }
+    await reader.cancel();
+    const data = /event: snapshot\ndata: (.*)\n\n/.exec(text)?.[1];
+    const snapshot = data === undefined ? [] : (JSON.parse(data) as { path: string }[]);
+
+    expect(snapshot.map((delivery) => delivery.path).sort()).to.deep.equal(paths);
+  });
+
   it('serves webhook POSTs straight from the app with --direct', async function () {
     this.timeout(30_000);
     const run = startNpm(['--direct']);
