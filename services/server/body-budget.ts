@@ -18,39 +18,90 @@ interface BodyBudgetOptions {
 }
 
 /**
+ * A body still arriving slower than this (a webhook provider sends megabytes a second), once the
+ * request is past `slowGraceMs`, gives way to a new request that finds the budget full.
+ */
+const minBytesPerSecond = 64 * 1024;
+const slowGraceMs = 1000;
+
+interface Reservation {
+  req: IncomingMessage;
+  since: number;
+  /** The connection's bytes read when the request was admitted: its body arrives after them. */
+  bytesRead: number;
+  release: () => void;
+}
+
+/**
  * Admission by declared body size. Each request with a body reserves its Content-Length (a
  * chunked one, whose length is unknown, `bodyLimit`) until its answer is sent or its connection
- * closes; one that would take
- * the bodies in flight past `maxBytes` is answered 503 `server_busy` before a byte of it is read.
- * Without it, many slow senders of near-limit bodies make the process hold them all (and the
- * queue messages built from them, several times their size): the task runs out of memory and
- * every request and batch in it fails. A provider told 503 retries later.
+ * closes; one that would take the bodies in flight past `maxBytes` is answered 503 `server_busy`
+ * before a byte of it is read. Without it, many slow senders of near-limit bodies make the
+ * process hold them all (and the queue messages built from them, several times their size): the
+ * task runs out of memory and every request and batch in it fails. A provider told 503 retries
+ * later. A declared length costs nothing to send, so a full budget first cuts the connection of
+ * the slowest body still arriving below `minBytesPerSecond`: otherwise a few dozen connections
+ * sending headers alone held the whole budget, and every webhook was refused, for as long as
+ * Node waits for a request (5 minutes).
  */
 export function limitBodiesInFlight(listener: RequestListener, options: BodyBudgetOptions): RequestListener {
   const maxBytes = Math.max(options.maxBytes, options.bodyLimit);
+  const held = new Set<Reservation>();
   let inFlight = 0;
   let refused = 0;
+  let cut = 0;
   let lastLogged = 0;
+
+  // The slowest body still arriving that is past its grace and below the rate, if any.
+  const slowest = (now: number) => {
+    let found: Reservation | undefined;
+    let foundRate = minBytesPerSecond;
+    for (const reservation of held) {
+      const elapsedMs = now - reservation.since;
+      if (reservation.req.complete || elapsedMs < slowGraceMs) continue;
+      const rate = ((reservation.req.socket.bytesRead - reservation.bytesRead) * 1000) / elapsedMs;
+      if (rate < foundRate) [found, foundRate] = [reservation, rate];
+    }
+    return found;
+  };
+
   return (req, res) => {
     const reserved = declaredBodyBytes(req, options.bodyLimit);
     if (reserved === 0) {
       listener(req, res);
       return;
     }
+    const now = Date.now();
+    for (let slow = slowest(now); inFlight + reserved > maxBytes && slow; slow = slowest(now)) {
+      slow.release();
+      slow.req.socket.destroy();
+      cut += 1;
+    }
+    if (inFlight + reserved > maxBytes) refused += 1;
+    // One line a second at most, however many are refused: a flood must not flood the logs too.
+    if ((refused > 0 || cut > 0) && now - lastLogged >= 1000) {
+      options.logger.warn('request bodies in flight at the limit', { refused, slowCut: cut, inFlightBytes: inFlight, maxBytes });
+      lastLogged = now;
+      refused = 0;
+      cut = 0;
+    }
     if (inFlight + reserved > maxBytes) {
-      refused += 1;
-      // One line a second at most, however many are refused: a flood must not flood the logs too.
-      if (Date.now() - lastLogged >= 1000) {
-        options.logger.warn('request bodies in flight at the limit', { refused, inFlightBytes: inFlight, maxBytes });
-        lastLogged = Date.now();
-        refused = 0;
-      }
       res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' })
         .end(JSON.stringify({ error: { code: 'server_busy', message: 'Too many request bodies are being received; retry shortly' } }));
       return;
     }
     inFlight += reserved;
-    onResponseDone(req, res, () => (inFlight -= reserved));
+    const reservation: Reservation = {
+      req,
+      since: now,
+      bytesRead: req.socket.bytesRead,
+      release: () => {
+        if (!held.delete(reservation)) return;
+        inFlight -= reserved;
+      },
+    };
+    held.add(reservation);
+    onResponseDone(req, res, reservation.release);
     listener(req, res);
   };
 }

@@ -205,6 +205,33 @@ describe('startService', () => {
     for (const socket of slow) socket.destroy();
   });
 
+  it('cuts a body that has not come a second after its headers when the budget is full, so that headers alone cannot hold the budget', async function () {
+    this.timeout(20_000);
+    queue = await startLocalQueue();
+    service = await startService({ app: makeApp().app, logger, host: '127.0.0.1', port: 0, bodyLimit: 4096, maxBodyBytesInFlight: 10 * 1024, queue });
+    const { port } = new URL(service.url);
+    const closed: boolean[] = [];
+    await Promise.all([0, 1].map(async (i) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      closed[i] = false;
+      socket.on('close', () => (closed[i] = true));
+      // Headers declaring a near-limit body, which never comes.
+      socket.write('POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 4096\r\n\r\n');
+    }));
+    await sleep(100);
+    const post = () => fetch(`${service!.url}/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'b'.repeat(4000) });
+
+    // Within its first second a body may still come: the budget is full.
+    const early = await post();
+    await sleep(1200);
+    const late = await post();
+    await sleep(100);
+
+    // One cut makes room; the other sender keeps its connection.
+    expect([early.status, late.status, closed.filter(Boolean).length]).to.deep.equal([503, 202, 1]);
+  });
+
   it('frees what a pipelined request reserved when its connection closes before it is answered, for the budget and for stop', async function () {
     this.timeout(20_000);
     queue = await startLocalQueue();
