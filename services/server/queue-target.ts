@@ -25,6 +25,16 @@ export async function connectQueueUrl(queueUrl: string, options: { dlqUrl?: stri
 const sdkDefaultSockets = 50;
 
 /**
+ * The SDK waits forever by default: a request on a connection gone silent (a failed NAT gateway
+ * or endpoint interface: no answer, no reset) never ended, nor did the consumer loop or webhook
+ * send behind it. Every SQS call ends within a long poll's 20 s, so one taking 30 s fails as a
+ * timeout, which the SDK retries on a new connection; connecting gets 5 s.
+ * https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/Package/-smithy-node-http-handler
+ */
+const requestTimeoutMs = 30_000;
+const connectionTimeoutMs = 5_000;
+
+/**
  * An SQS client for a queue URL. The region is `region` (AWS_REGION), else the one in the URL
  * (`sqs.<region>.amazonaws.com`, or the legacy `<region>.queue.amazonaws.com`); a queue outside
  * AWS (LocalStack, ElasticMQ, fauxqs) is reached at `endpoint` (AWS_ENDPOINT_URL_SQS) or its
@@ -42,7 +52,13 @@ export function createSqsClient(queueUrl: string, region?: string, endpointUrl?:
   return new SQSClient({
     ...(clientRegion ? { region: clientRegion } : {}),
     ...(endpoint ? { endpoint } : {}),
-    requestHandler: { httpAgent: { maxSockets }, httpsAgent: { maxSockets } },
+    requestHandler: {
+      httpAgent: { maxSockets },
+      httpsAgent: { maxSockets },
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      connectionTimeout: connectionTimeoutMs,
+    },
   });
 }
 

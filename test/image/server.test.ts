@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, request } from 'node:http';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -251,6 +251,51 @@ describe('node server.mjs from the task root', () => {
       expect(receives[lost + 1]?.attemptId).to.equal(receives[lost]?.attemptId);
       expect(receives[lost - 1]?.attemptId, 'a receive that was answered is not repeated').to.not.equal(receives[lost]?.attemptId);
     } finally {
+      proxy.close();
+    }
+  });
+
+  it('gets its consumer going again when the connection of a long poll goes silent (no answer, no reset)', async function () {
+    this.timeout(150_000);
+    queue = await startLocalQueue({ visibilityTimeoutSeconds: 5 });
+    // A TCP proxy between the server and the queue; `freeze` makes every connection open so far
+    // go silent both ways and never close, as a path through a failed NAT gateway or endpoint
+    // network interface does; new connections go through. The SDK sets no request timeout by
+    // default, so a request on such a connection waited forever, and with it its consumer loop;
+    // now each pooled connection that went silent costs one 30 s timeout and a retry.
+    // https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/Package/-smithy-node-http-handler
+    const upstreamPort = Number(new URL(queue.endpoint).port);
+    const open: { client: Socket; upstream: Socket; frozen: boolean }[] = [];
+    const proxy = createServer((client) => {
+      const upstream = connect(upstreamPort, '127.0.0.1');
+      const link = { client, upstream, frozen: false };
+      open.push(link);
+      for (const [socket, other] of [[client, upstream], [upstream, client]] as const) {
+        socket.on('error', () => undefined);
+        socket.on('close', () => link.frozen || other.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = await start({ ...queueEnv(), QUEUE_CONCURRENCY: '1', AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      await sleep(1000);
+      for (const link of open) {
+        link.frozen = true;
+        link.client.unpipe(link.upstream);
+        link.upstream.unpipe(link.client);
+        link.client.resume();
+        link.upstream.resume();
+      }
+      const gateway = await listen(createGateway({ app: () => undefined, sqs: queue.client, queueUrl: queue.queueUrl, logger: createLogger({ level: 'error' }), bodyLimit: 1024 * 1024 }));
+      const [sent] = await postEvents(gateway.url, ['in_silent'], 1);
+      await gateway.close();
+
+      const handled = await waitFor('the webhook handled', () => (doneRequestIds(server).includes(sent!.requestId) ? true : undefined), 120_000).catch(() => false);
+
+      expect(handled).to.equal(true);
+    } finally {
+      for (const link of open) link.client.destroy(), link.upstream.destroy();
       proxy.close();
     }
   });
