@@ -186,6 +186,31 @@ describe('node server.mjs from the task root', () => {
     expect(emf).to.be.greaterThan(0);
   });
 
+  it('exits 1 and says why when SQS refuses its connections at start-up, never listening without a consumer', async function () {
+    this.timeout(60_000);
+    // A port nothing listens on: every connection refused, as with a security group that rejects.
+    // ECS then replaces the task (with backoff) and the deployment circuit breaker counts it.
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const server = await startServerProcess(taskRoot, {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      QUEUE_URL: `http://127.0.0.1:${port}/000000000000/webhooks.fifo`,
+      DLQ_URL: `http://127.0.0.1:${port}/000000000000/webhooks-dlq.fifo`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    }, 'configuration loaded');
+    servers.push(server);
+
+    const code = await server.exited;
+
+    expect([code, server.lines.some((l) => l.message === 'could not start'), server.lines.some((l) => l.message === 'listening')]).to.deep.equal([1, true, false]);
+  });
+
   it('queues a webhook at once while every consumer loop long-polls (QUEUE_CONCURRENCY 50)', async function () {
     this.timeout(60_000);
     queue = await startLocalQueue({ visibilityTimeoutSeconds: 5 });
