@@ -1,5 +1,6 @@
 // `npm run bench` (after `npm run build`): every figure next to its floor, measured in the same
-// run, two tables at the end, and bench/results/latest.json for `npm run bench:check`.
+// run, three tables at the end (figures, cold starts, costs), and bench/results/latest.json for
+// `npm run bench:check`.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

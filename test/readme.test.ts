@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { EnvReader, type Env } from '../shared/env.ts';
 import { loadLocalConfig } from '../services/local/local-config.ts';
 import { loadServerConfig } from '../services/server/server-config.ts';
@@ -101,5 +101,13 @@ describe('README.md', () => {
     const listed = scripts.filter((script) => new RegExp(`\`npm ${script === 'start' || script === 'test' ? '' : 'run '}${script}[\` ]`).test(table));
     expect(scripts.length).to.be.greaterThan(5);
     expect(listed).to.deep.equal(scripts);
+  });
+
+  it('and infra/README.md name only files and folders the repository has', () => {
+    const named = [readme, readFileSync('infra/README.md', 'utf8')].flatMap((text) =>
+      [...text.matchAll(/`((?:test|shared|services|bench|scripts|infra|factories|docs)\/[\w./-]+)`/g)].map((match) => match[1]!),
+    );
+    expect(named.length).to.be.greaterThan(30);
+    expect(named.filter((path) => !existsSync(path))).to.deep.equal([]);
   });
 });
