@@ -32,7 +32,15 @@ export function startNpm(args: string[] = [], env: Record<string, string> = {}):
   const lines: LogLine[] = [];
   const stderr: string[] = [];
   const ended = once(child, 'close') as Promise<[number | null, string | null]>;
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as LogLine));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    // A process killed mid-write leaves its last line cut off: kept as text, never thrown here,
+    // where mocha would blame whichever test runs next.
+    try {
+      lines.push(JSON.parse(line) as LogLine);
+    } catch {
+      lines.push({ text: line });
+    }
+  });
   createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const find = (message: string, where: LogLine = {}) =>
     lines.find((l) => l.message === message && Object.entries(where).every(([k, v]) => l[k] === v));
