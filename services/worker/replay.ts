@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import inject, { type InjectOptions, type Response } from 'light-my-request';
 import type { RequestListener } from 'node:http';
+import { setDataProperty } from '../../shared/data-property.ts';
 import { setOrigin, type RequestOrigin } from '../../shared/origin.ts';
 import type { ReplayRequest } from '../../shared/queue-message/replay-request.ts';
 import { ReplayTimeoutError } from './errors.ts';
@@ -33,37 +34,15 @@ export function createReplayer(app: Koa): Replay {
 
   return (request, origin, timeoutMs) => {
     const target = toTarget(request);
-    const listener: RequestListener = (req, res) => {
-      setOrigin(req, origin);
-      // light-my-request re-parses its url with WHATWG URL (dot segments resolved, ' escaped in
-      // the query); the app must see the target as the gateway received it.
-      req.url = target;
-      void callback(req, res);
-    };
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !recomputedHeaders.has(name)));
-    const options: InjectOptions = {
-      method: request.method,
-      url: '/',
-      headers,
-      payload: request.body,
-      ...(request.sourceIp ? { remoteAddress: request.sourceIp } : {}),
-    };
+    const listener = listenerFor(callback, target, origin);
+    const options: InjectOptions = { method: request.method, url: '/', headers: forwardedHeaders(request.headers), payload: request.body };
+    if (request.sourceIp) options.remoteAddress = request.sourceIp;
 
     // light-my-request's callback form: one promise and one timer per replay, settled by
     // whichever comes first (a late answer after the timeout is dropped).
     return new Promise<ReplayResult>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ReplayTimeoutError(timeoutMs)), timeoutMs);
-      const settle = (error: Error | undefined, response: Response | undefined) => {
-        clearTimeout(timer);
-        if (error || !response) {
-          reject(error ?? new Error('light-my-request gave neither an answer nor an error'));
-          return;
-        }
-        const status = response.statusCode;
-        const contentType = response.headers['content-type'];
-        const answer = typeof contentType === 'string' ? { contentType, body: response.body } : { body: response.body };
-        resolve(status < 400 ? { status, answer } : { status, answer, ...errorCodeOf(contentType, response.body) });
-      };
+      const settle = settlerFor(timer, resolve, reject);
       try {
         inject(listener, options, settle);
       } catch (error) {
@@ -71,6 +50,42 @@ export function createReplayer(app: Koa): Replay {
       }
     });
   };
+}
+
+// The per-replay closures come from factories: the bundle keeps function names (keepNames),
+// and a closure assigned to a named constant would be renamed on every replay.
+
+/** The app's listener for one replay. */
+function listenerFor(callback: ReturnType<Koa['callback']>, target: string, origin: RequestOrigin): RequestListener {
+  return (req, res) => {
+    setOrigin(req, origin);
+    // light-my-request re-parses its url with WHATWG URL (dot segments resolved, ' escaped in
+    // the query); the app must see the target as the gateway received it.
+    req.url = target;
+    void callback(req, res);
+  };
+}
+
+/** light-my-request's callback for one replay: the answer, or its error, ends the timer. */
+function settlerFor(timer: NodeJS.Timeout, resolve: (result: ReplayResult) => void, reject: (error: Error) => void): (error: Error | undefined, response: Response | undefined) => void {
+  return (error, response) => {
+    clearTimeout(timer);
+    if (error || !response) {
+      reject(error ?? new Error('light-my-request gave neither an answer nor an error'));
+      return;
+    }
+    const status = response.statusCode;
+    const contentType = response.headers['content-type'];
+    const answer = typeof contentType === 'string' ? { contentType, body: response.body } : { body: response.body };
+    resolve(status < 400 ? { status, answer } : { status, answer, ...errorCodeOf(contentType, response.body) });
+  };
+}
+
+/** The request's headers but those light-my-request recomputes. */
+function forwardedHeaders(headers: Record<string, string>): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  for (const name of Object.keys(headers)) if (!recomputedHeaders.has(name)) setDataProperty(forwarded, name, headers[name]);
+  return forwarded;
 }
 
 /**

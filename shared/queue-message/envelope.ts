@@ -1,4 +1,5 @@
 import { isBase64 } from '../base64.ts';
+import { setDataProperty } from '../data-property.ts';
 import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
 
@@ -89,17 +90,17 @@ export function decodeRestEnvelope(value: Record<string, unknown>): ReplayReques
   if (typeof requestTime !== 'number' || !Number.isFinite(requestTime)) problems.push('requestTime must be epoch milliseconds');
   if (problems.length > 0) throw new MessageDecodeError('rest-envelope-v1', problems);
 
-  return {
-    method: method!,
-    path: path!,
-    query,
-    headers,
-    body: body!,
-    receivedAt: requestTime as number,
-    ...(rawQuery === undefined ? {} : { rawQuery }),
-    ...optionalStrings(value, ['requestId', 'sourceIp', 'domainName', 'stage']),
-  };
+  // Optional fields assigned, not spread in: this runs for every record.
+  const request: ReplayRequest = { method: method!, path: path!, query, headers, body: body!, receivedAt: requestTime as number };
+  if (rawQuery !== undefined) request.rawQuery = rawQuery;
+  for (const field of optionalFields) {
+    const v = value[field];
+    if (typeof v === 'string' && v !== '') request[field] = v;
+  }
+  return request;
 }
+
+const optionalFields = ['requestId', 'sourceIp', 'domainName', 'stage'] as const;
 
 function requireString(value: Record<string, unknown>, field: string, problems: string[], allowEmpty = false): string | undefined {
   const v = value[field];
@@ -111,17 +112,25 @@ function requireString(value: Record<string, unknown>, field: string, problems: 
 }
 
 function decodeBase64(text: string | undefined, field: string, problems: string[]): Buffer | undefined {
-  if (text === undefined) return undefined;
-  if (!isBase64(text)) {
-    problems.push(`${field} is not valid base64`);
-    return undefined;
-  }
-  return Buffer.from(text, 'base64');
+  return checkBase64(text, field, problems) ? Buffer.from(text, 'base64') : undefined;
 }
 
+function checkBase64(text: string | undefined, field: string, problems: string[]): text is string {
+  if (text === undefined) return false;
+  if (isBase64(text)) return true;
+  problems.push(`${field} is not valid base64`);
+  return false;
+}
+
+const nonAscii = /[\x80-\xff]/;
+
 function decodeText(text: string | undefined, field: string, problems: string[]): string | undefined {
-  const bytes = decodeBase64(text, field, problems);
-  if (bytes === undefined) return undefined;
+  if (!checkBase64(text, field, problems)) return undefined;
+  // ASCII text (nearly every path, header and query) is its bytes as atob gives them, with no
+  // Buffer (a dozen per record) to allocate and no UTF-8 to check.
+  const binary = atob(text);
+  if (!nonAscii.test(binary)) return binary;
+  const bytes = Buffer.from(text, 'base64');
   const decoded = bytes.toString('utf8');
   if (decoded.includes('\uFFFD') && !Buffer.from(decoded, 'utf8').equals(bytes)) {
     problems.push(`${field} is not valid UTF-8`);
@@ -134,13 +143,12 @@ function decodeText(text: string | undefined, field: string, problems: string[])
 export const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const unsafeHeaderValue = /[\r\n\0]/;
 
-// Headers are collected as entries: `Object.fromEntries` keeps a header named `__proto__` as
-// a header, where an assignment would hit the prototype setter.
+// setDataProperty: a header named `__proto__` stays a header.
 function decodeHeaders(raw: unknown, problems: string[]): Record<string, string> {
-  const headers: [string, string][] = [];
+  const headers: Record<string, string> = {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push('headers must be an object');
-    return {};
+    return headers;
   }
   for (const [encodedName, encodedValue] of Object.entries(raw)) {
     const name = decodeText(encodedName, 'header name', problems);
@@ -149,9 +157,9 @@ function decodeHeaders(raw: unknown, problems: string[]): Record<string, string>
     if (name === undefined || value === undefined) continue;
     if (!headerName.test(name)) problems.push(`header name ${JSON.stringify(name)} is not a valid HTTP token`);
     else if (unsafeHeaderValue.test(value)) problems.push(`header ${name} contains CR, LF or NUL`);
-    else headers.push([name.toLowerCase(), value]);
+    else setDataProperty(headers, name.toLowerCase(), value);
   }
-  return Object.fromEntries(headers);
+  return headers;
 }
 
 function decodeQuery(raw: unknown, problems: string[]): [string, string][] {
@@ -171,13 +179,4 @@ function decodeQuery(raw: unknown, problems: string[]): [string, string][] {
     }
   }
   return pairs;
-}
-
-function optionalStrings<K extends string>(value: Record<string, unknown>, fields: K[]): Partial<Record<K, string>> {
-  const out: Partial<Record<K, string>> = {};
-  for (const field of fields) {
-    const v = value[field];
-    if (typeof v === 'string' && v !== '') out[field] = v;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { setDataProperty } from '../data-property.ts';
 import { headerName } from './envelope.ts';
 import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
@@ -103,13 +104,12 @@ export function decodeHttpApiFrame(text: string): ReplayRequest {
   };
 }
 
-// Headers are collected as entries: `Object.fromEntries` keeps a header named `__proto__` as a
-// header, where an assignment would hit the prototype setter.
+// setDataProperty: a header named `__proto__` stays a header.
 // A route maps each header once, so a name seen twice means a value held a line break (which
 // RFC 9110, section 5.5, has API Gateway refuse or replace, but only AWS can confirm it does):
 // refused, so such a line can never override a mapped header.
 function readHeaders(lines: readonly string[], problems: string[]): Record<string, string> {
-  const headers: [string, string][] = [];
+  const headers: Record<string, string> = {};
   const seen = new Set<string>();
   for (const line of lines) {
     // A header name holds no colon; the one space after it may be gone if the value is empty.
@@ -123,9 +123,9 @@ function readHeaders(lines: readonly string[], problems: string[]): Record<strin
     seen.add(name);
     const value = line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
     if (value.includes('\0') || value.includes('\r')) problems.push(`header ${name} contains CR or NUL`);
-    else if (value !== '') headers.push([name, value]);
+    else if (value !== '') setDataProperty(headers, name, value);
   }
-  return Object.fromEntries(headers);
+  return headers;
 }
 
 /**
