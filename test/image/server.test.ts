@@ -133,12 +133,14 @@ describe('node server.mjs from the task root', () => {
   it('stops cleanly at a SIGTERM during start-up, stopping what the start-up started', async function () {
     this.timeout(30_000);
     queue = await startLocalQueue({ visibilityTimeoutSeconds: 5 });
+    // Read now: a connection's timer may fire after the test, when afterEach has cleared `queue`.
+    const queuePort = Number(new URL(queue.endpoint).port);
     // Each connection to the queue opens 1 s late: start-up (queue attributes, the consumer's
     // first receives) takes a few seconds after the configuration is loaded.
     const slow = createServer((socket) => {
       socket.on('error', () => socket.destroy());
       setTimeout(() => {
-        const upstream = connect(Number(new URL(queue!.endpoint).port), '127.0.0.1');
+        const upstream = connect(queuePort, '127.0.0.1');
         upstream.on('error', () => socket.destroy());
         socket.on('close', () => upstream.destroy());
         socket.pipe(upstream).pipe(socket);
