@@ -1,6 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { sqsMaxMessageBytes } from '../../shared/queue-message/size.ts';
+import { countMessages } from '../server/queue-target.ts';
 
 export interface LocalQueue {
   /** `http://127.0.0.1:<port>`: point an SQS client here. */
@@ -68,13 +69,7 @@ export async function startLocalQueue(options: LocalQueueOptions = {}): Promise<
     queueUrl: queue.QueueUrl!,
     dlqUrl: dlq.QueueUrl!,
     client,
-    depths: async () => {
-      const count = async (url: string) => {
-        const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }));
-        return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-      };
-      return { queued: await count(queue.QueueUrl!), parked: await count(dlq.QueueUrl!) };
-    },
+    depths: async () => ({ queued: await countMessages(client, queue.QueueUrl!), parked: await countMessages(client, dlq.QueueUrl!) }),
     stop: async () => {
       client.destroy();
       await server.close();

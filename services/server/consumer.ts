@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { createInvocationContext } from './invocation-context.ts';
+import { countMessages } from './queue-target.ts';
 import { toSqsEvent } from './sqs-event.ts';
 import { changeVisibility, holdVisibility } from './visibility-lease.ts';
 
@@ -128,12 +129,6 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     }
   };
 
-  const depth = async (): Promise<number> => {
-    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
-    return names.reduce((sum, name) => sum + (Number(Attributes[name]) || 0), 0);
-  };
-
   const loop = async (): Promise<void> => {
     // A receive SQS answered but whose answer was lost (a connection reset) leaves its messages,
     // and on a FIFO queue their groups, held for a visibility timeout. Asked again with the same
@@ -173,7 +168,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       const report = (remaining: number, ended: DrainReport['ended']): DrainReport => ({ remaining, handled: deleted - deletedBefore, ended });
       let progressAt = 0;
       for (;;) {
-        const remaining = await depth().catch(() => Number.NaN);
+        const remaining = await countMessages(sqs, queueUrl).catch(() => Number.NaN);
         if (remaining === 0 && inFlight === 0) return report(0, 'empty');
         if (signal?.aborted) return report(remaining, 'aborted');
         if (Date.now() >= deadline) return report(remaining, 'timeout');

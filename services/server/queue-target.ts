@@ -80,3 +80,33 @@ export async function readMaxMessageBytes(client: SQSClient, queueUrl: string): 
   if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`Queue ${queueUrl} did not report its MaximumMessageSize`);
   return bytes;
 }
+
+/** A queue's depth in each state: one GetQueueAttributes call. */
+interface QueueDepth {
+  url: string;
+  /** Ready to be received (ApproximateNumberOfMessages). */
+  visible: number;
+  /** Received and not yet deleted (ApproximateNumberOfMessagesNotVisible). */
+  inFlight: number;
+  delayed: number;
+}
+
+/** A queue's depth, in flight and delayed counts: one GetQueueAttributes call. */
+export async function depthOf(client: SQSClient, url: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({
+    QueueUrl: url,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+  }));
+  return {
+    url,
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/** Messages the queue still holds, whatever their state (visible, in flight or delayed). */
+export async function countMessages(client: SQSClient, url: string): Promise<number> {
+  const { visible, inFlight, delayed } = await depthOf(client, url);
+  return visible + inFlight + delayed;
+}

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { depthOf, oldestAgeSeconds } from '../queue-tools/stats.ts';
+import { depthOf } from '../../server/queue-target.ts';
+import { oldestAgeSeconds } from '../queue-tools/stats.ts';
 
 /** The queue at a glance, as `npm run queue -- stats` reads it. */
 export interface QueueHealth {

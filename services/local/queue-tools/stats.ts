@@ -1,17 +1,9 @@
 import { parseArgs } from 'node:util';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { depthOf } from '../../server/queue-target.ts';
 import type { Command } from './command.ts';
 import { describeDlqMessage, formatAge } from './dlq-entry.ts';
 import { walkQueue } from './walk-queue.ts';
-
-interface QueueDepth {
-  url: string;
-  /** Ready to be received (ApproximateNumberOfMessages). */
-  visible: number;
-  /** Received and not yet deleted (ApproximateNumberOfMessagesNotVisible). */
-  inFlight: number;
-  delayed: number;
-}
 
 export const statsCommand: Command = {
   summary: 'depth, in flight and DLQ depth, and the age of the oldest DLQ message',
@@ -43,20 +35,6 @@ Options:
     return 0;
   },
 };
-
-/** A queue's depth, in flight and delayed counts: one GetQueueAttributes call. */
-export async function depthOf(client: SQSClient, url: string): Promise<QueueDepth> {
-  const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({
-    QueueUrl: url,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }));
-  return {
-    url,
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
-}
 
 /**
  * The age of the oldest message of a DLQ, in seconds since API Gateway received it; null when
