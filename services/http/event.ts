@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isBase64 } from '../../shared/base64.ts';
+import { isObject } from '../../shared/is-object.ts';
 
 export type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -12,7 +13,6 @@ type CheckedEvent = { event: HttpEvent } | { problems: string[]; requestId?: str
 const method = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,16}$/;
 const requestIdToken = /^[\w.:=+/-]{1,128}$/;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isStringMap = (value: unknown, item: (v: unknown) => boolean) => isObject(value) && Object.values(value).every(item);
 const isString = (value: unknown) => typeof value === 'string';
 const isStringList = (value: unknown) => Array.isArray(value) && value.every(isString);

@@ -1,3 +1,5 @@
+import { isObject } from '../../shared/is-object.ts';
+
 // Field names every line carries or the line's layout already shows.
 const shownApart = new Set(['level', 'message', 'time', 'service', 'function', 'stack']);
 const colours: Record<string, string> = { debug: '\x1b[2m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
@@ -17,8 +19,8 @@ export function formatPretty(line: string, colour = false): string {
     // Not one of ours: shown as written.
     return line;
   }
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return line;
-  const fields = entry as Record<string, unknown>;
+  if (!isObject(entry)) return line;
+  const fields = entry;
   const level = typeof fields.level === 'string' ? fields.level : '';
   const time = typeof fields.time === 'string' ? fields.time.slice(11, 23) : '';
   const source = typeof fields.function === 'string' ? `[${fields.function}] ` : '';

@@ -1,7 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
+import { isObject } from '../../shared/is-object.ts';
 import type { Logger } from '../../shared/logger.ts';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The records of an SQS event that the worker can answer for: objects with a message id, the

@@ -1,4 +1,5 @@
 import { isBase64 } from '../base64.ts';
+import { isObject } from '../is-object.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { decodeRestEnvelope, headerName, isRestEnvelope, restEnvelopeSource } from './envelope.ts';
 import { MessageDecodeError } from './errors.ts';
@@ -111,8 +112,4 @@ function parseJson(text: string): unknown {
     // Not JSON: the payload is the text itself, logged as such (README "Queue message formats").
     return text;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import { isBase64 } from '../base64.ts';
 import { setDataProperty } from '../data-property.ts';
+import { isObject } from '../is-object.ts';
 import { MessageDecodeError } from './errors.ts';
 import type { ReplayRequest } from './replay-request.ts';
 
@@ -146,7 +147,7 @@ const unsafeHeaderValue = /[\r\n\0]/;
 // setDataProperty: a header named `__proto__` stays a header.
 function decodeHeaders(raw: unknown, problems: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isObject(raw)) {
     problems.push('headers must be an object');
     return headers;
   }

@@ -1,3 +1,5 @@
+import { isObject } from '../is-object.ts';
+
 /**
  * Where in a request the entity a webhook is about lives, so that its SQS message group can be
  * that entity: the order that matters is the order of events about one object, and a group
@@ -85,8 +87,8 @@ function parseObject(text: string): unknown {
 function stringAt(root: unknown, path: string): string | undefined {
   let value = root;
   for (const name of path.split('.').slice(1)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, name)) return undefined;
-    value = (value as Record<string, unknown>)[name];
+    if (!isObject(value) || !Object.hasOwn(value, name)) return undefined;
+    value = value[name];
   }
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
